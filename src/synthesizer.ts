@@ -1,0 +1,152 @@
+import { IConstruct } from 'constructs';
+import { Annotations, compareStrings, Diagnostic, pathOf, sortDiagnostics } from './annotations';
+import { FileBase, MARKER } from './file';
+
+/** Where the manifest of generated files lives, relative to the output directory. */
+export const MANIFEST_PATH = '.kamal-cdk/manifest.json';
+
+/** One rendered file, ready to write or compare. */
+export interface SynthesizedFile {
+  readonly path: string;
+  readonly content: string;
+  readonly executable: boolean;
+  /** The construct path of the file construct that made it. */
+  readonly construct: string;
+}
+
+/** Everything one synth produced: files sorted by path, errors, warnings. */
+export interface Synthesis {
+  readonly files: SynthesizedFile[];
+  readonly errors: Diagnostic[];
+  /** Unacknowledged warnings (errors under `--strict`). */
+  readonly warnings: Diagnostic[];
+  /** Acknowledged warnings, printed with their reasons. */
+  readonly acknowledged: Diagnostic[];
+}
+
+export interface SynthesizeOptions {
+  /** Output directory as shown in messages (`out`). @default 'out' */
+  readonly displayDir?: string;
+  /** Unacknowledged warnings become errors. @default false */
+  readonly strict?: boolean;
+}
+
+/**
+ * The one pass over the tree: every construct's validations, every file rendered and checked by
+ * its validator, every warning gathered. Nothing is written here; the caller decides. The tree is
+ * walked once and each file rendered once, whatever the size of the estate.
+ */
+export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): Synthesis {
+  const display = options.displayDir ?? 'out';
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const acknowledged: Diagnostic[] = [];
+  const error = (c: IConstruct, message: string) => errors.push({ severity: 'error', path: pathOf(c), message });
+
+  const all = root.node.findAll();
+  const fileConstructs: FileBase[] = [];
+  for (const c of all) {
+    try {
+      for (const message of c.node.validate()) error(c, message);
+    } catch (e) {
+      error(c, `validation crashed: ${messageOf(e)}`);
+    }
+    const annotations = Annotations.of(c);
+    for (const w of annotations.warnings) {
+      const reason = annotations.acknowledgementOf(w.id);
+      const d: Diagnostic = { severity: 'warning', path: pathOf(c), message: w.message, id: w.id, acknowledged: reason };
+      (reason === undefined ? warnings : acknowledged).push(d);
+    }
+    if (FileBase.isFile(c)) fileConstructs.push(c);
+  }
+
+  const byPath = new Map<string, FileBase>();
+  const files: SynthesizedFile[] = [];
+  for (const f of fileConstructs) {
+    const other = byPath.get(f.path);
+    if (other) {
+      error(f, `${display}/${f.path} is also claimed by [${pathOf(other)}]; give one of them another path`);
+      continue;
+    }
+    byPath.set(f.path, f);
+    let content: string;
+    try {
+      content = f.render();
+    } catch (e) {
+      error(f, `${display}/${f.path}: could not render: ${messageOf(e)}`);
+      continue;
+    }
+    if (f.validator) {
+      let doc: unknown;
+      try {
+        doc = f.parse(content);
+      } catch (e) {
+        error(f, `${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`);
+        continue;
+      }
+      for (const p of f.validator.validate(doc)) error(f, `${display}/${f.path}: ${p.pointer || '/'} ${p.message}`);
+    }
+    files.push({ path: f.path, content, executable: f.executable, construct: pathOf(f) });
+  }
+  errors.push(...folderClashes(files, byPath, display));
+
+  if (byPath.has(MANIFEST_PATH)) {
+    error(byPath.get(MANIFEST_PATH)!, `${display}/${MANIFEST_PATH} is kamal-cdk's own manifest; give the file another path`);
+  }
+  files.sort((a, b) => compareStrings(a.path, b.path));
+  files.push(manifestFile(files));
+  files.sort((a, b) => compareStrings(a.path, b.path));
+
+  if (options.strict) {
+    for (const w of warnings) errors.push({ ...w, severity: 'error', message: `${w.message} (warning '${w.id}' under --strict; fix it or acknowledge it with a reason)` });
+  }
+  return {
+    files,
+    errors: sortDiagnostics(errors),
+    warnings: options.strict ? [] : sortDiagnostics(warnings),
+    acknowledged: sortDiagnostics(acknowledged),
+  };
+}
+
+/** Parses a manifest's text; an unreadable one counts as none. */
+export function readManifest(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const m = JSON.parse(text) as { files?: unknown };
+    return Array.isArray(m.files) ? m.files.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function manifestFile(files: SynthesizedFile[]): SynthesizedFile {
+  const manifest = {
+    '//': MARKER,
+    files: [...files.map((f) => f.path), MANIFEST_PATH].sort(compareStrings),
+  };
+  return { path: MANIFEST_PATH, content: `${JSON.stringify(manifest, undefined, 2)}\n`, executable: false, construct: '<root>' };
+}
+
+/** A path can't be a file and a folder at once (`config` and `config/deploy.yml`). */
+function folderClashes(files: SynthesizedFile[], byPath: Map<string, FileBase>, display: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      const clash = byPath.get(folder);
+      if (clash) {
+        out.push({
+          severity: 'error',
+          path: f.construct,
+          message: `${display}/${f.path} needs ${display}/${folder} to be a folder, but [${pathOf(clash)}] writes a file there; rename one of them`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,199 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { compareStrings } from './annotations';
+import { MANIFEST_PATH, readManifest, SynthesizedFile } from './synthesizer';
+
+export type WriteAction = 'written' | 'unchanged' | 'removed';
+
+export interface WriteReport {
+  readonly entries: Array<{ path: string; action: WriteAction }>;
+}
+
+/** Points where tests inject a crash; never used in production. */
+export interface WriterFaults {
+  /** Called after each file is staged. */
+  afterStagedFile?(relPath: string): void;
+  /** Called after the old tree has been moved aside and before the new one is moved in. */
+  betweenRenames?(): void;
+}
+
+/** Sibling folders used by the swap, named after the output folder. */
+export function swapDirs(outdir: string): { staging: string; old: string } {
+  const parent = path.dirname(path.resolve(outdir));
+  const base = path.basename(path.resolve(outdir));
+  return { staging: path.join(parent, `.${base}.kamal-cdk-new`), old: path.join(parent, `.${base}.kamal-cdk-old`) };
+}
+
+/**
+ * Finishes or discards a write that a crash interrupted, so the output folder is whole again.
+ * The commit point is moving the old tree aside: before it, the staged tree is discarded (out/ is
+ * wholly old); after it, the staged tree is complete and is moved in (out/ is wholly new).
+ */
+export function recover(outdir: string): void {
+  const { staging, old } = swapDirs(outdir);
+  if (fs.existsSync(old)) {
+    if (!fs.existsSync(outdir) && fs.existsSync(staging)) fs.renameSync(staging, outdir);
+    fs.rmSync(old, { recursive: true, force: true });
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Writes the synthesized tree so that a crash at any moment leaves the output folder wholly old or
+ * wholly new. The new tree is staged beside it (files that do not change, and files kamal-cdk did
+ * not generate, are hard-linked, so they keep their inode and time), then swapped in with two
+ * renames. Files the old manifest lists and the new tree lacks are removed; files no manifest
+ * lists are never touched. Nothing happens at all when nothing changed.
+ */
+export function writeTree(outdir: string, files: SynthesizedFile[], faults: WriterFaults = {}): WriteReport {
+  recover(outdir);
+  assertNoLinks(outdir, files);
+
+  const generated = new Map(files.map((f) => [f.path, f]));
+  const oldGenerated = new Set(readManifest(readIfExists(path.join(outdir, MANIFEST_PATH))));
+  const entries: WriteReport['entries'] = [];
+  const changed = new Set<string>();
+  for (const f of files) {
+    const same = isSame(path.join(outdir, f.path), f);
+    if (!same && !oldGenerated.has(f.path) && fs.existsSync(path.join(outdir, f.path))) {
+      throw new Error(`${f.path} exists but kamal-cdk did not generate it (it is not in the manifest); move it away, then synth again`);
+    }
+    entries.push({ path: f.path, action: same ? 'unchanged' : 'written' });
+    if (!same) changed.add(f.path);
+  }
+  const removed = [...oldGenerated].filter((p) => !generated.has(p) && isFile(path.join(outdir, p)));
+  for (const p of removed) entries.push({ path: p, action: 'removed' });
+  entries.sort((a, b) => compareStrings(a.path, b.path));
+  if (changed.size === 0 && removed.length === 0) return { entries };
+
+  const { staging, old } = swapDirs(outdir);
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    const removedSet = new Set(removed);
+    if (fs.existsSync(outdir)) {
+      linkTree(outdir, staging, '', (rel) => !changed.has(rel) && !removedSet.has(rel));
+    }
+    for (const p of changed) {
+      const f = generated.get(p)!;
+      const target = path.join(staging, p);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, f.content, { mode: f.executable ? 0o755 : 0o644 });
+      fs.chmodSync(target, f.executable ? 0o755 : 0o644);
+      faults.afterStagedFile?.(p);
+    }
+    pruneEmptyDirs(staging);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+
+  if (fs.existsSync(outdir)) {
+    fs.renameSync(outdir, old);
+    faults.betweenRenames?.();
+    fs.renameSync(staging, outdir);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(staging, outdir);
+  }
+  return { entries };
+}
+
+/** Every regular file below `dir`, relative, sorted; symlinks are listed, never followed. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  if (fs.existsSync(dir)) walk('');
+  return out.sort(compareStrings);
+}
+
+export function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the file on disk has exactly these bytes and this executable bit. */
+export function isSame(file: string, f: SynthesizedFile): boolean {
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile()) return false;
+    if (((st.mode & 0o111) !== 0) !== f.executable) return false;
+    return st.size === Buffer.byteLength(f.content) && fs.readFileSync(file, 'utf8') === f.content;
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A generated file must not land behind a symlink, which could point anywhere on the machine. */
+function assertNoLinks(outdir: string, files: SynthesizedFile[]): void {
+  if (fs.existsSync(outdir) && fs.lstatSync(outdir).isSymbolicLink()) {
+    throw new Error(`${outdir} is a symbolic link; point --outdir at a real folder`);
+  }
+  const checked = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const rel = parts.slice(0, i).join('/');
+      if (checked.has(rel)) continue;
+      checked.add(rel);
+      try {
+        if (fs.lstatSync(path.join(outdir, rel)).isSymbolicLink()) {
+          throw new Error(`${path.join(outdir, rel)} is a symbolic link, and ${f.path} would be written through it; remove the link`);
+        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') break;
+        throw e;
+      }
+    }
+  }
+}
+
+/** Mirrors `src` into `dst` with hard links (copies where linking is refused), for kept files. */
+function linkTree(src: string, dst: string, rel: string, keep: (rel: string) => boolean): void {
+  for (const e of fs.readdirSync(path.join(src, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    const from = path.join(src, r);
+    const to = path.join(dst, r);
+    if (e.isDirectory()) {
+      fs.mkdirSync(to, { recursive: true });
+      linkTree(src, dst, r, keep);
+    } else if (keep(r)) {
+      if (e.isSymbolicLink()) {
+        fs.symlinkSync(fs.readlinkSync(from), to);
+      } else {
+        try {
+          fs.linkSync(from, to);
+        } catch {
+          fs.copyFileSync(from, to);
+          fs.chmodSync(to, fs.statSync(from).mode);
+        }
+      }
+    }
+  }
+}
+
+/** Removes folders left empty by removed files, so a stale file's folder goes with it. */
+function pruneEmptyDirs(dir: string): boolean {
+  let empty = true;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && pruneEmptyDirs(path.join(dir, e.name))) fs.rmdirSync(path.join(dir, e.name));
+    else empty = false;
+  }
+  return empty;
+}
