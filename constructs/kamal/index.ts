@@ -1,0 +1,11 @@
+export * from './accessory';
+export * from './deploy';
+export * from './env';
+export * as L1 from './l1';
+export * from './merge';
+export * from './postgres';
+export * from './proxy';
+export * from './schema';
+export * from './secrets';
+export * from './settings';
+export * from './volume';

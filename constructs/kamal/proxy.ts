@@ -1,0 +1,108 @@
+import * as L1 from './l1';
+
+/** kamal-proxy in front of a role or accessory: routing, TLS, health check. */
+export interface ProxyProps {
+  /** Host names routed here. Several become `hosts:`. @default - any host (no TLS possible) */
+  readonly hosts?: readonly string[];
+  /** The port the container listens on. @default 80 (Kamal's default) */
+  readonly appPort?: number;
+  /**
+   * TLS at kamal-proxy: `true` for automatic Let's Encrypt certificates, or the names of the
+   * secrets holding a custom certificate and key.
+   * @default false
+   */
+  readonly ssl?: boolean | { readonly certificatePem: string; readonly privateKeyPem: string };
+  /** Redirect HTTP to HTTPS. @default - kamal-proxy's default (on with TLS) */
+  readonly sslRedirect?: boolean;
+  /** Pass X-Forwarded-* headers through. @default - kamal-proxy's default (only without TLS) */
+  readonly forwardHeaders?: boolean;
+  /** Seconds before a request times out. @default 30 */
+  readonly responseTimeout?: number;
+  /** Only requests under these path prefixes are routed here. @default - all paths */
+  readonly pathPrefixes?: readonly string[];
+  /** Strip the prefix before passing the request on. @default true */
+  readonly stripPathPrefix?: boolean;
+  /** Health check kamal-proxy runs before it sends traffic. @default - `/up`, every 1 s, 5 s timeout */
+  readonly healthcheck?: { readonly path?: string; readonly interval?: number; readonly timeout?: number };
+  /** Request/response buffering. @default - kamal-proxy's defaults */
+  readonly buffering?: {
+    readonly requests?: boolean;
+    readonly responses?: boolean;
+    readonly maxRequestBody?: number;
+    readonly maxResponseBody?: number;
+    readonly memory?: number;
+  };
+  /** Headers kamal-proxy logs. @default - Cache-Control, Last-Modified, User-Agent */
+  readonly logging?: { readonly requestHeaders?: readonly string[]; readonly responseHeaders?: readonly string[] };
+  /** How kamal-proxy itself runs on the host (ports, version). Must agree for every config on a host. @default - Kamal's defaults */
+  readonly run?: {
+    readonly httpPort?: number;
+    readonly httpsPort?: number;
+    readonly metricsPort?: number;
+    readonly debug?: boolean;
+    readonly logMaxSize?: string;
+    readonly publish?: boolean;
+    readonly bindIps?: readonly string[];
+    readonly registry?: string;
+    readonly repository?: string;
+    readonly version?: string;
+    readonly options?: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** Maps the L2 proxy props to Kamal's `proxy:` hash, in Kamal's documented key order. */
+export function renderProxy(p: ProxyProps): L1.Proxy {
+  const out: L1.Proxy = {};
+  const hosts = p.hosts ?? [];
+  if (hosts.length === 1) out.host = hosts[0];
+  else if (hosts.length > 1) out.hosts = [...hosts];
+  set(out, 'app_port', p.appPort);
+  if (p.ssl !== undefined) {
+    out.ssl = typeof p.ssl === 'boolean' ? p.ssl : { certificate_pem: p.ssl.certificatePem, private_key_pem: p.ssl.privateKeyPem };
+  }
+  set(out, 'ssl_redirect', p.sslRedirect);
+  set(out, 'forward_headers', p.forwardHeaders);
+  set(out, 'response_timeout', p.responseTimeout);
+  if (p.pathPrefixes && p.pathPrefixes.length > 0) out.path_prefixes = [...p.pathPrefixes];
+  set(out, 'strip_path_prefix', p.stripPathPrefix);
+  if (p.healthcheck) out.healthcheck = compact({ interval: p.healthcheck.interval, path: p.healthcheck.path, timeout: p.healthcheck.timeout });
+  if (p.buffering) {
+    const b = p.buffering;
+    out.buffering = compact({ requests: b.requests, responses: b.responses, max_request_body: b.maxRequestBody, max_response_body: b.maxResponseBody, memory: b.memory });
+  }
+  if (p.logging) out.logging = compact({ request_headers: p.logging.requestHeaders && [...p.logging.requestHeaders], response_headers: p.logging.responseHeaders && [...p.logging.responseHeaders] });
+  if (p.run) {
+    const r = p.run;
+    out.run = compact({
+      http_port: r.httpPort, https_port: r.httpsPort, metrics_port: r.metricsPort, debug: r.debug, log_max_size: r.logMaxSize,
+      publish: r.publish, bind_ips: r.bindIps && [...r.bindIps], registry: r.registry, repository: r.repository, version: r.version,
+      options: r.options && { ...r.options },
+    });
+  }
+  return out;
+}
+
+/** Merges proxy props: `over` wins key by key, nested blocks merged. */
+export function mergeProxyProps(base: ProxyProps | undefined, over: ProxyProps | undefined): ProxyProps | undefined {
+  if (!base) return over;
+  if (!over) return base;
+  return {
+    ...base,
+    ...over,
+    healthcheck: base.healthcheck || over.healthcheck ? { ...base.healthcheck, ...over.healthcheck } : undefined,
+    buffering: base.buffering || over.buffering ? { ...base.buffering, ...over.buffering } : undefined,
+    logging: base.logging || over.logging ? { ...base.logging, ...over.logging } : undefined,
+    run: base.run || over.run ? { ...base.run, ...over.run } : undefined,
+  };
+}
+
+function set<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {
+  if (v !== undefined) o[k] = v;
+}
+
+/** Drops undefined members, keeping the given key order. */
+export function compact<T extends object>(o: T): T {
+  const out = {} as T;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as any)[k] = v;
+  return out;
+}
