@@ -1,0 +1,2 @@
+export * from './docker-auth-config';
+export * from './registry-config';
