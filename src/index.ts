@@ -1,5 +1,6 @@
 export * from './annotations';
 export * from './app';
+export * from './checks';
 export * from './drift';
 export * from './erb';
 export * from './file';

@@ -1,9 +1,13 @@
 import { IConstruct } from 'constructs';
 import { Annotations, compareStrings, Diagnostic, pathOf, sortDiagnostics } from './annotations';
+import { Checks } from './checks';
 import { FileBase, MARKER } from './file';
+import { DocumentProblem } from './schema';
 
 /** Where the manifest of generated files lives, relative to the output directory. */
 export const MANIFEST_PATH = '.kamal-cdk/manifest.json';
+/** The folder kamal-cdk keeps for itself in the output directory; no file construct may write there. */
+const MANIFEST_DIR = '.kamal-cdk';
 
 /** One rendered file, ready to write or compare. */
 export interface SynthesizedFile {
@@ -22,6 +26,8 @@ export interface Synthesis {
   readonly warnings: Diagnostic[];
   /** Acknowledged warnings, printed with their reasons. */
   readonly acknowledged: Diagnostic[];
+  /** How many rendered documents were parsed back and checked by a validator. */
+  readonly validatedDocuments: number;
 }
 
 export interface SynthesizeOptions {
@@ -51,17 +57,35 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     } catch (e) {
       error(c, `validation crashed: ${messageOf(e)}`);
     }
-    const annotations = Annotations.of(c);
-    for (const w of annotations.warnings) {
-      const reason = annotations.acknowledgementOf(w.id);
-      const d: Diagnostic = { severity: 'warning', path: pathOf(c), message: w.message, id: w.id, acknowledged: reason };
-      (reason === undefined ? warnings : acknowledged).push(d);
-    }
     if (FileBase.isFile(c)) fileConstructs.push(c);
+  }
+  // Claim paths in construct-path order, not creation order, so that which of two constructs is
+  // reported as the duplicate does not depend on the order the estate happened to create them.
+  fileConstructs.sort((a, b) => compareStrings(pathOf(a), pathOf(b)));
+
+  for (const check of Checks.of(root)._all()) {
+    let findings;
+    try {
+      findings = check();
+    } catch (e) {
+      error(root, `check crashed: ${messageOf(e)}`);
+      continue;
+    }
+    for (const f of findings) {
+      if ((f.severity ?? 'error') === 'error') {
+        error(f.construct, f.message);
+      } else {
+        const id = f.id ?? 'warning';
+        const reason = Annotations.of(f.construct).acknowledgementOf(id);
+        const d: Diagnostic = { severity: 'warning', path: pathOf(f.construct), message: f.message, id, acknowledged: reason };
+        (reason === undefined ? warnings : acknowledged).push(d);
+      }
+    }
   }
 
   const byPath = new Map<string, FileBase>();
   const files: SynthesizedFile[] = [];
+  let validatedDocuments = 0;
   for (const f of fileConstructs) {
     const other = byPath.get(f.path);
     if (other) {
@@ -69,6 +93,10 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
       continue;
     }
     byPath.set(f.path, f);
+    if (f.path === MANIFEST_DIR || f.path.startsWith(`${MANIFEST_DIR}/`)) {
+      error(f, `${display}/${f.path} is inside kamal-cdk's own folder ${display}/${MANIFEST_DIR}/; give the file another path`);
+      continue;
+    }
     let content: string;
     try {
       content = f.render();
@@ -84,14 +112,28 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
         error(f, `${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`);
         continue;
       }
-      for (const p of f.validator.validate(doc)) error(f, `${display}/${f.path}: ${p.pointer || '/'} ${p.message}`);
+      validatedDocuments++;
+      let problems: DocumentProblem[];
+      try {
+        problems = f.validator.validate(doc);
+      } catch (e) {
+        error(f, `${display}/${f.path}: could not validate: ${messageOf(e)}`);
+        continue;
+      }
+      for (const p of problems) error(f, `${display}/${f.path}: ${p.pointer || '/'} ${p.message}`);
     }
     files.push({ path: f.path, content, executable: f.executable, construct: pathOf(f) });
   }
   errors.push(...folderClashes(files, byPath, display));
 
-  if (byPath.has(MANIFEST_PATH)) {
-    error(byPath.get(MANIFEST_PATH)!, `${display}/${MANIFEST_PATH} is kamal-cdk's own manifest; give the file another path`);
+  // Warnings are gathered after rendering: a file that builds its document lazily may add them then.
+  for (const c of all) {
+    const annotations = Annotations.of(c);
+    for (const w of annotations.warnings) {
+      const reason = annotations.acknowledgementOf(w.id);
+      const d: Diagnostic = { severity: 'warning', path: pathOf(c), message: w.message, id: w.id, acknowledged: reason };
+      (reason === undefined ? warnings : acknowledged).push(d);
+    }
   }
   files.sort((a, b) => compareStrings(a.path, b.path));
   files.push(manifestFile(files));
@@ -105,6 +147,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     errors: sortDiagnostics(errors),
     warnings: options.strict ? [] : sortDiagnostics(warnings),
     acknowledged: sortDiagnostics(acknowledged),
+    validatedDocuments,
   };
 }
 

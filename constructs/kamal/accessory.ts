@@ -5,6 +5,8 @@ import * as L1 from './l1';
 import { compact, ProxyProps, renderProxy } from './proxy';
 import { VolumeSpec, volumeArg } from './volume';
 
+type HostSpecLike = string | { readonly host: string; readonly tags: readonly string[] };
+
 /** A published port: `hostIp:hostPort:containerPort`. */
 export interface PortMapping {
   /** Host interface to bind. Omit to publish on every interface (an exposure-policy error unless the accessory is public). */
@@ -57,6 +59,12 @@ export interface AccessoryProps {
   readonly cmd?: string;
   /** Published port. @default - not published; reachable only on the Docker network */
   readonly port?: PortMapping;
+  /**
+   * Why the port may be published on every interface. Without it, an estate's exposure policy
+   * refuses a port with no `hostIp`.
+   * @default - not public: bind it to 127.0.0.1 or leave it unpublished
+   */
+  readonly publicPortReason?: string;
   /** Docker labels. `service`, `role` and `destination` are Kamal's own. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
   /** Extra `docker run` options (`restart`, `memory`, ...). @default - none */
@@ -132,9 +140,42 @@ export class Accessory extends Construct {
     return this.props.port;
   }
 
+  /** Why the port may be published on every interface, if it may. */
+  public get publicPortReason(): string | undefined {
+    return this.props.publicPortReason;
+  }
+
+  /** The volumes as `--volume` arguments. */
+  public get volumeArgs(): string[] {
+    return [...(this.props.volumes ?? []), ...this.extraVolumes].map(volumeArg);
+  }
+
   /** The kamal-proxy route, if any. */
   public get proxy(): ProxyProps | undefined {
     return this.props.proxy;
+  }
+
+  /**
+   * The server addresses the accessory runs on, given the settings of the config (and
+   * destination) it is deployed with: its host(s), or the hosts of its role(s) / tag(s).
+   */
+  public hostsIn(settings: { readonly roles?: Readonly<Record<string, { readonly hosts?: readonly HostSpecLike[] }>> }): string[] {
+    const p = this.props;
+    if (p.host) return [p.host];
+    if (p.hosts) return [...p.hosts];
+    const roles = p.role ? [p.role] : p.roles ? [...p.roles] : Object.keys(settings.roles ?? {});
+    const tags = p.tag ? [p.tag] : p.tags ?? [];
+    const out = new Set<string>();
+    for (const r of roles) {
+      for (const h of settings.roles?.[r]?.hosts ?? []) {
+        if (typeof h === 'string') {
+          if (tags.length === 0) out.add(h);
+        } else if (tags.length === 0 || h.tags.some((t) => tags.includes(t))) {
+          out.add(h.host);
+        }
+      }
+    }
+    return [...out];
   }
 
   /** Adds a file to upload and mount. */

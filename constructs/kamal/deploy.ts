@@ -1,10 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
-import { compareStrings, YamlFile } from '../../src';
+import { applyOverrides, compareStrings, splitOverridePath, YamlFile } from '../../src';
 import { Accessory, IAccessoryOwner, sortedRecord } from './accessory';
-import { EnvSet, secretNamesOf } from './env';
+import { EnvProps, EnvSet, secretNamesOf } from './env';
 import * as L1 from './l1';
 import { splitDestinations, verifyMerge, YamlValue } from './merge';
-import { compact, renderProxy } from './proxy';
+import { compact, mergeProxyProps, ProxyProps, renderProxy } from './proxy';
 import { KamalConfigValidator } from './schema';
 import { KamalSecrets } from './secrets';
 import { ConfigSettings, mergeSettings, renderBuilder, renderLogging, renderRegistry, renderRole, renderSsh } from './settings';
@@ -65,9 +65,10 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
   public readonly file: string;
   public readonly secretsPath: string;
   public readonly baseFile: YamlFile;
-  private readonly settings: ConfigSettings;
+  private settings: ConfigSettings;
   private readonly requireDestination?: boolean;
   private readonly destinationList: Destination[] = [];
+  private readonly overrides: Array<{ path: string[]; value: unknown; delete: boolean; destination?: string }> = [];
   private planCache?: DeployPlan;
 
   constructor(scope: Construct, id: string, props: KamalDeployProps) {
@@ -103,9 +104,36 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return this.destinationList;
   }
 
+  /** Adds env for every role in every destination (after construction, e.g. from an accessory). */
+  public addEnv(env: EnvProps): void {
+    this.settings = mergeSettings(this.settings, { env });
+    this.planCache = undefined;
+  }
+
+  /** @internal */
+  public _invalidate(): void {
+    this.planCache = undefined;
+  }
+
   /** Adds a destination (`-d <name>`). */
   public addDestination(name: string, props: DestinationProps = {}): Destination {
     return new Destination(this, name, props);
+  }
+
+  /**
+   * Escape hatch for what the model does not cover: sets `path` (dot-separated, `\\.` for a dot
+   * in a key) in the effective config of `destination`, or of every destination. The result goes
+   * through the split, the merge-back check and Kamal's validator like everything else.
+   */
+  public addOverride(path: string, value: unknown, destination?: string): void {
+    this.overrides.push({ path: splitOverridePath(path), value, delete: false, destination });
+    this.planCache = undefined;
+  }
+
+  /** Removes `path` from the effective config of `destination`, or of every destination. */
+  public addDeletionOverride(path: string, destination?: string): void {
+    this.overrides.push({ path: splitOverridePath(path), value: undefined, delete: true, destination });
+    this.planCache = undefined;
   }
 
   /** The destination file Kamal reads for `-d <name>`. */
@@ -132,6 +160,12 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return this.destinationList.length > 0 ? this.destinationList.map((d) => d.name) : [undefined];
   }
 
+  /** The kamal-proxy routes of a destination: proxied roles and accessories, with their access declarations. */
+  public routes(destination?: string): ProxyRoute[] {
+    this.effectiveConfig(destination);
+    return this._plan().routes.get(destination ?? '')!;
+  }
+
   /** Every secret the config uses for a destination, with the key that uses it. */
   public secretUses(destination?: string): SecretUse[] {
     return secretUsesOf(this.effectiveConfig(destination));
@@ -149,22 +183,52 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     if (this.planCache) return this.planCache;
     const effective = new Map<string, L1.DeployConfig>();
     if (this.destinationList.length === 0) {
-      effective.set('', this.render(this.settings, this.accessoriesOf(this)));
-      const single: DeployPlan = { effective, base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
+      effective.set('', this.withOverrides(this.render(this.settings, this.accessoriesOf(this)), undefined));
+      const routes = new Map([['', this.routesOf(this.settings, this.accessoriesOf(this), undefined)]]);
+      const single: DeployPlan = { effective, routes, base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
       this.planCache = single;
       return single;
     }
+    const routes = new Map<string, ProxyRoute[]>();
     for (const d of this.destinationList) {
       const settings = mergeSettings(this.settings, d.settings);
-      effective.set(d.name, this.render(settings, [...this.accessoriesOf(this), ...this.accessoriesOf(d)]));
+      const accessories = [...this.accessoriesOf(this), ...this.accessoriesOf(d)];
+      effective.set(d.name, this.withOverrides(this.render(settings, accessories), d.name));
+      routes.set(d.name, this.routesOf(settings, accessories, d.name));
     }
     const byName: Record<string, Record<string, YamlValue>> = {};
     for (const [name, cfg] of effective) byName[name] = cfg as Record<string, YamlValue>;
-    const { base, overlays } = splitDestinations(byName);
+    const split = splitDestinations(byName);
+    const base = split.base;
+    // Each overlay reads in its own destination's model order (sorted env, Kamal's key order),
+    // not in the order of whichever destination happened to be declared first.
+    const overlays: Record<string, Record<string, YamlValue>> = {};
+    for (const [name, overlay] of Object.entries(split.overlays)) overlays[name] = orderLike(overlay, byName[name]) as Record<string, YamlValue>;
     const mergeErrors = verifyMerge(base, overlays, byName);
-    const plan: DeployPlan = { effective, base, overlays, mergeErrors };
+    const plan: DeployPlan = { effective, routes, base, overlays, mergeErrors };
     this.planCache = plan;
     return plan;
+  }
+
+  private routesOf(s: ConfigSettings, accessories: Accessory[], destination: string | undefined): ProxyRoute[] {
+    const routes: ProxyRoute[] = [];
+    const primary = s.primaryRole ?? 'web';
+    for (const [name, role] of Object.entries(s.roles ?? {}).sort((a, b) => compareStrings(a[0], b[0]))) {
+      const on = role.proxy === undefined ? name === primary : role.proxy !== false;
+      if (!on) continue;
+      const props = typeof role.proxy === 'object' ? mergeProxyProps(s.proxy, role.proxy) : s.proxy;
+      const service = `${s.service}-${name}${destination ? `-${destination}` : ''}`;
+      routes.push({ kind: 'role', name, service, props: props ?? {}, owner: this, hosts: (role.hosts ?? []).map((h) => (typeof h === 'string' ? h : h.host)) });
+    }
+    for (const a of accessories) {
+      if (a.proxy) routes.push({ kind: 'accessory', name: a.name, service: a.containerName, props: a.proxy, owner: a, hosts: a.hostsIn(s) });
+    }
+    return routes;
+  }
+
+  private withOverrides(cfg: L1.DeployConfig, destination: string | undefined): L1.DeployConfig {
+    const mine = this.overrides.filter((o) => o.destination === undefined || o.destination === destination);
+    return mine.length === 0 ? cfg : (applyOverrides(cfg, mine) as L1.DeployConfig);
   }
 
   private accessoriesOf(scope: IConstruct): Accessory[] {
@@ -243,6 +307,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
 
 export interface DeployPlan {
   effective: Map<string, L1.DeployConfig>;
+  routes: Map<string, ProxyRoute[]>;
   base: Record<string, unknown>;
   overlays: Record<string, Record<string, unknown>>;
   mergeErrors: string[];
@@ -256,7 +321,7 @@ export class Destination extends Construct implements IAccessoryOwner {
   public readonly name: string;
   public readonly deploy: KamalDeploy;
   /** @internal */
-  public readonly settings: DestinationProps;
+  public settings: DestinationProps;
   public readonly file: YamlFile;
 
   constructor(deploy: KamalDeploy, name: string, props: DestinationProps = {}) {
@@ -274,6 +339,12 @@ export class Destination extends Construct implements IAccessoryOwner {
     });
   }
 
+  /** Adds env for every role in this destination (after construction, e.g. from an accessory). */
+  public addEnv(env: EnvProps): void {
+    this.settings = mergeSettings(this.settings, { env });
+    this.deploy._invalidate();
+  }
+
   /** The service name in force in this destination. */
   public get service(): string {
     return (this.settings.service ?? this.deploy.service) as string;
@@ -283,6 +354,33 @@ export class Destination extends Construct implements IAccessoryOwner {
   public get effectiveConfig(): L1.DeployConfig {
     return this.deploy.effectiveConfig(this.name);
   }
+}
+
+/** A copy of `value` whose hash keys follow the order of the same hashes in `template`. */
+function orderLike(value: YamlValue, template: YamlValue | undefined): YamlValue {
+  if (!isHash(value) || !isHash(template)) return value;
+  const out: Record<string, YamlValue> = {};
+  for (const k of Object.keys(template)) if (k in value) out[k] = orderLike(value[k], template[k]);
+  for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k];
+  return out;
+}
+
+function isHash(v: YamlValue | undefined): v is Record<string, YamlValue> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A kamal-proxy route: the role or accessory behind it, its L2 proxy props and the servers it runs on. */
+export interface ProxyRoute {
+  readonly kind: 'role' | 'accessory';
+  /** Role or accessory name. */
+  readonly name: string;
+  /** kamal-proxy's service name (`<service>-<role>[-<destination>]`, or the accessory's container). */
+  readonly service: string;
+  readonly props: ProxyProps;
+  /** The construct that declared it (the config for roles). */
+  readonly owner: IConstruct;
+  /** Server addresses it runs on. */
+  readonly hosts: string[];
 }
 
 /** Every secret name an effective config reads, with the key that reads it. */

@@ -1,3 +1,4 @@
+export * from './access';
 export * from './accessory';
 export * from './deploy';
 export * from './env';

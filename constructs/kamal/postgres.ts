@@ -81,6 +81,15 @@ export class PostgresAccessory extends Accessory {
     return this.containerName;
   }
 
+  /** Env for an app that connects: host, port and user in the clear, the password as a secret. */
+  public connectionEnv(names: { host?: string; port?: string; user?: string; password?: string } = {}): EnvProps {
+    const password = names.password ?? this.passwordSecret;
+    return {
+      clear: { [names.host ?? 'DB_HOST']: this.host, [names.port ?? 'DB_PORT']: String(this.port), [names.user ?? 'DB_USER']: this.user },
+      secrets: [password === this.passwordSecret ? password : { name: password, secret: this.passwordSecret }],
+    };
+  }
+
   /** The primary database (the first). */
   public get primaryDatabase(): string {
     return this.databases[0];

@@ -1,7 +1,14 @@
+import { EndpointAccess } from './access';
 import * as L1 from './l1';
 
 /** kamal-proxy in front of a role or accessory: routing, TLS, health check. */
 export interface ProxyProps {
+  /**
+   * Who may reach the route: public, or restricted by a named access control. Not emitted; the
+   * estate's access policy checks it (every route must declare one).
+   * @default - undeclared (an access-policy error in an Estate)
+   */
+  readonly access?: EndpointAccess;
   /** Host names routed here. Several become `hosts:`. @default - any host (no TLS possible) */
   readonly hosts?: readonly string[];
   /** The port the container listens on. @default 80 (Kamal's default) */

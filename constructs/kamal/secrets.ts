@@ -66,7 +66,7 @@ class CommandSource extends SecretSource {
 export class AdapterSource extends SecretSource {
   constructor(public readonly props: AdapterSourceProps) {
     super();
-    assertName(props.adapter, 'adapter');
+    if (!/^[a-z0-9_]+$/.test(props.adapter)) throw new Error(`'${props.adapter}' is not a Kamal secrets adapter name (1password, bitwarden, aws_secrets_manager, ...)`);
   }
 
   /** The fetch this secret belongs to; secrets sharing it are fetched in one call. */

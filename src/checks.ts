@@ -1,0 +1,40 @@
+import { IConstruct } from 'constructs';
+
+/** One finding of a tree-wide check, reported against the construct it is about. */
+export interface Finding {
+  readonly construct: IConstruct;
+  readonly message: string;
+  /** @default 'error' */
+  readonly severity?: 'error' | 'warning';
+  /** Warning id, for acknowledgement (required for warnings). */
+  readonly id?: string;
+}
+
+/** A check that reads across the tree (one host's ports, an access policy) and reports on any construct. */
+export type TreeCheck = () => Finding[];
+
+const CHECKS = new WeakMap<IConstruct, TreeCheck[]>();
+
+/**
+ * Tree-wide checks. `node.addValidation` reports on the construct it is added to; a check that
+ * compares many constructs reports each finding on the construct at fault instead. Checks run once
+ * per synth, after the tree is complete, with every other validation.
+ */
+export class Checks {
+  public static of(scope: IConstruct): Checks {
+    return new Checks(scope.node.root);
+  }
+
+  private constructor(private readonly root: IConstruct) {}
+
+  public add(check: TreeCheck): void {
+    const list = CHECKS.get(this.root) ?? [];
+    list.push(check);
+    CHECKS.set(this.root, list);
+  }
+
+  /** @internal */
+  public _all(): readonly TreeCheck[] {
+    return CHECKS.get(this.root) ?? [];
+  }
+}
