@@ -157,14 +157,19 @@ function primaryRoleName(doc: Hash): string {
   return truthy(doc.primary_role) ? String(doc.primary_role) : 'web';
 }
 
-/** Host names of a server list; Kamal keeps strings and the key of `{host: tags}` entries. */
-function hostNames(list: unknown): string[] {
+/** Entries of a server list as host names: strings, and the key of `{host: tags}` entries. */
+function hostEntries(list: unknown): string[] {
   const out: string[] = [];
   for (const entry of Array.isArray(list) ? list : []) {
     const host = typeof entry === 'string' ? entry : isHash(entry) ? Object.keys(entry)[0] : undefined;
-    if (host !== undefined && !out.includes(host)) out.push(host);
+    if (host !== undefined) out.push(host);
   }
   return out;
+}
+
+/** The distinct hosts of a server list, as Kamal keys them. */
+function hostNames(list: unknown): string[] {
+  return [...new Set(hostEntries(list))];
 }
 
 /** Roles in Kamal's order (sorted by name), with their hosts and whether they run the proxy. */
@@ -192,9 +197,9 @@ function roleProxy(doc: Hash, role: RoleView): Hash {
   return deepMerge(isHash(doc.proxy) ? doc.proxy : {}, isHash(role.config.proxy) ? role.config.proxy : {});
 }
 
-/** The hosts a proxy answers for: `hosts`, else `host` split on commas. */
+/** The hosts a proxy answers for: `hosts`, else `host` split on commas (repeats kept). */
 function proxyHosts(proxy: Hash): string[] {
-  if (truthy(proxy.hosts)) return hostNames(proxy.hosts);
+  if (truthy(proxy.hosts)) return hostEntries(proxy.hosts);
   if (truthy(proxy.host)) return rubySplit(String(proxy.host));
   return [];
 }
