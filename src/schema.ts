@@ -46,7 +46,8 @@ export class JsonSchema implements IDocumentValidator {
       fn = ajv().compile(this.schema);
       JsonSchema.compiled.set(this.schema, fn);
     }
-    if (!fn(doc)) return (fn.errors ?? []).map(describeAjvError);
+    // An `if` error only summarises the errors of its `then` branch, which are reported themselves.
+    if (!fn(doc)) return (fn.errors ?? []).filter((e) => e.keyword !== 'if').map(describeAjvError);
     return this.rules.flatMap((rule) => rule(doc));
   }
 }
