@@ -20,8 +20,12 @@ const AUTHN_KEYS = [
 
 /** A bcrypt hash as `htpasswd -nB` and bcryptjs write it. */
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
-/** One ERB output tag reading an environment variable: Kamal renders it at deploy time. */
-const ERB_ENV = /^<%=\s*ENV(\["[A-Za-z_][A-Za-z0-9_]*"\]|\.fetch\("[A-Za-z_][A-Za-z0-9_]*"\))\s*%>$/;
+/**
+ * One ERB output tag reading an environment variable: Kamal renders it at deploy time. It may
+ * base64-decode the variable (`.unpack1("m")`): a bcrypt hash can't pass through Kamal's secrets
+ * file as it is, because dotenv 3.2 expands the `$2y$...` in a command's output.
+ */
+const ERB_ENV = /^<%=\s*ENV(\["[A-Za-z_][A-Za-z0-9_]*"\]|\.fetch\("[A-Za-z_][A-Za-z0-9_]*"\))(\.unpack1\("m"\))?\s*%>$/;
 
 /** Both string and integer forms appear in reference.yml (`P521`, `24`, `0xc014`). */
 const nameOrNumber: Schema = { type: ['string', 'integer'] };
