@@ -4,9 +4,9 @@
  *
  *   npm run config -- [-c config/deploy.yml] [-d staging]
  */
-import * as path from 'path';
 import { KamalDeploy } from '../constructs/kamal';
-import { stringifyYaml } from '../src';
+import { stringifyYaml, Testing } from '../src';
+import { buildEstate } from '../synth';
 
 function main(argv: string[]): number {
   let file = 'config/deploy.yml';
@@ -19,10 +19,8 @@ function main(argv: string[]): number {
       return 64;
     }
   }
-  // Build the estate without synthesizing it: synth.ts reads this flag and returns its App.
-  process.env.KAMAL_CDK_NO_SYNTH = '1';
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { app } = require(path.join(__dirname, '..', 'synth'));
+  const app = Testing.app();
+  buildEstate(app);
   const config = KamalDeploy.all(app).find((c) => c.file === file);
   if (!config) {
     const files = KamalDeploy.all(app).map((c) => c.file);

@@ -30,6 +30,12 @@ export interface RegistryStackProps {
   /** Accounts. At least one. */
   readonly users: readonly RegistryStackUser[];
   /** The Kamal config file. @default 'config/deploy.registry.yml' */
+  /**
+   * `secrets_path` of the registry config. A path of its own keeps docker_auth's password-hash
+   * secret (and the htpasswd run that derives it) out of every other config's deploys.
+   * @default '.kamal/secrets'
+   */
+  readonly secretsPath?: string;
   readonly file?: string;
   /**
    * Port of Kamal's local registry, the config's own root registry. `kamal accessory boot` logs in
@@ -85,6 +91,7 @@ export class RegistryStack extends Construct {
     this.deploy = new KamalDeploy(this, 'Deploy', {
       file: props.file ?? 'config/deploy.registry.yml',
       service: props.service,
+      secretsPath: props.secretsPath,
       // Not the registry being booted: Kamal's local registry needs no login and no credentials.
       registry: { server: `localhost:${port}` },
       builder: { arch: 'amd64' },

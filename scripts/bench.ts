@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: how fast synth is, and how it grows. Prints figures; asserts nothing (targets
+ * are judged by people reading the table, never by a timed test).
+ *
+ * Every measurement of a generated estate runs in a fresh child process, so its peak RSS is its
+ * own and no cache from an earlier run helps it.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { synthesize, Testing, writeTree } from '../src';
+import { buildEstate } from '../synth';
+import { generateEstate } from './bench-estate';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+
+interface ChildResult {
+  ms: number;
+  files: number;
+  documents: number;
+  rssMb: number;
+}
+
+/** One measurement, in this (child) process: build the tree, synthesize, and maybe write. */
+function child(kind: 'memory' | 'disk' | 'real', n: number): ChildResult {
+  const start = process.hrtime.bigint();
+  const app = Testing.app();
+  if (kind === 'real') {
+    buildEstate(app);
+  } else {
+    generateEstate(app, n);
+  }
+  const s = synthesize(app);
+  if (s.errors.length > 0) throw new Error(`bench estate N=${n} does not validate:\n${s.errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('\n')}`);
+  if (kind === 'disk') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-bench-'));
+    writeTree(path.join(dir, 'out'), s.files);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, files: s.files.length, documents: s.validatedDocuments, rssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function runChild(kind: string, n: number): ChildResult {
+  const r = spawnSync(process.execPath, ['-r', 'sucrase/register', __filename, '--child', kind, String(n)], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench child ${kind} N=${n} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+function wall(cmd: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && r.status !== 2) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function times<T>(k: number, f: () => T): T[] {
+  return Array.from({ length: k }, f);
+}
+
+function main(): void {
+  const cpus = os.cpus();
+  console.log(`kamal-cdk bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, median of ${RUNS} runs`);
+  console.log('');
+
+  const node = median(times(RUNS, () => wall(process.execPath, ['-e', '0'])));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-bench-out-'));
+  const synthWall = median(times(RUNS, () => wall('npm', ['run', '-s', 'synth', '--', '--quiet', '--outdir', path.join(tmp, 'out')])));
+  const checkWall = median(times(RUNS, () => wall('npm', ['run', '-s', 'check', '--', '--quiet', '--outdir', path.join(tmp, 'out')])));
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const real = times(RUNS, () => runChild('real', 0));
+  const realMs = median(real.map((r) => r.ms));
+
+  console.log('real estate (synth.ts)');
+  console.log(`  node -e 0 (baseline)           ${node.toFixed(0).padStart(6)} ms`);
+  console.log(`  npm run synth (wall)           ${synthWall.toFixed(0).padStart(6)} ms   target ≤ 600 ms`);
+  console.log(`  npm run check (wall)           ${checkWall.toFixed(0).padStart(6)} ms   target ≤ synth + 20% = ${(synthWall * 1.2).toFixed(0)} ms`);
+  console.log(`  in-process build + synth       ${realMs.toFixed(1).padStart(6)} ms   target ≤ 50 ms   (${real[0].files} files, ${real[0].documents} documents)`);
+  console.log('');
+
+  const rows: Array<{ n: number; files: number; docs: number; mem: number; disk: number; mb: number }> = [];
+  for (const n of SIZES) {
+    const mem = times(RUNS, () => runChild('memory', n));
+    const disk = times(RUNS, () => runChild('disk', n));
+    rows.push({
+      n,
+      files: mem[0].files,
+      docs: mem[0].documents,
+      mem: median(mem.map((r) => r.ms)),
+      disk: median(disk.map((r) => r.ms)),
+      mb: Math.max(...mem.map((r) => r.rssMb), ...disk.map((r) => r.rssMb)),
+    });
+  }
+  console.log('generated estates (N apps × 2 destinations, Postgres each, N/10 hosts, one registry stack, one log stack)');
+  console.log('     N    files     docs   in-memory ms   to-disk ms   peak RSS MB');
+  for (const r of rows) {
+    console.log(`${String(r.n).padStart(6)} ${String(r.files).padStart(8)} ${String(r.docs).padStart(8)} ${r.mem.toFixed(0).padStart(14)} ${r.disk.toFixed(0).padStart(12)} ${r.mb.toFixed(0).padStart(13)}`);
+  }
+  const r100 = rows.find((r) => r.n === 100);
+  const r1000 = rows.find((r) => r.n === 1000);
+  if (r100 && r1000) {
+    console.log('');
+    console.log(`growth N=100 → N=1000: in-memory ${(r1000.mem / r100.mem).toFixed(2)}×, to-disk ${(r1000.disk / r100.disk).toFixed(2)}×   target ≤ 11×`);
+    console.log(`N=1000 targets: in-memory ≤ 1500 ms, to-disk ≤ 2500 ms, peak RSS ≤ 300 MB`);
+  }
+}
+
+if (process.argv[2] === '--child') {
+  const result = child(process.argv[3] as 'memory' | 'disk' | 'real', Number(process.argv[4]));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  main();
+}
