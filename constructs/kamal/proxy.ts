@@ -95,7 +95,7 @@ export function mergeProxyProps(base: ProxyProps | undefined, over: ProxyProps |
   if (!over) return base;
   return {
     ...base,
-    ...over,
+    ...compact(over),
     healthcheck: base.healthcheck || over.healthcheck ? { ...base.healthcheck, ...over.healthcheck } : undefined,
     buffering: base.buffering || over.buffering ? { ...base.buffering, ...over.buffering } : undefined,
     logging: base.logging || over.logging ? { ...base.logging, ...over.logging } : undefined,

@@ -130,7 +130,9 @@ export interface ConfigSettings {
 }
 
 /** Lays `over` on `base` as described on ConfigSettings. */
-export function mergeSettings(base: ConfigSettings, over: ConfigSettings): ConfigSettings {
+export function mergeSettings(base: ConfigSettings, overWithUndefined: ConfigSettings): ConfigSettings {
+  // A prop given as undefined means "not set here", never "unset the config's value".
+  const over = compact(overWithUndefined);
   const roles: Record<string, RoleProps> = { ...base.roles };
   for (const [name, r] of Object.entries(over.roles ?? {})) roles[name] = roles[name] ? mergeRole(roles[name], r) : r;
   return {
@@ -147,7 +149,8 @@ export function mergeSettings(base: ConfigSettings, over: ConfigSettings): Confi
   };
 }
 
-function mergeRole(base: RoleProps, over: RoleProps): RoleProps {
+function mergeRole(base: RoleProps, overWithUndefined: RoleProps): RoleProps {
+  const over = compact(overWithUndefined);
   const proxy = typeof base.proxy === 'object' && typeof over.proxy === 'object' ? mergeProxyProps(base.proxy, over.proxy) : over.proxy ?? base.proxy;
   return {
     ...base,
