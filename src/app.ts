@@ -147,13 +147,19 @@ export class App extends Construct {
       return { exitCode: ExitCode.OK, synthesis };
     }
 
-    const drift = findDrift(this.outdir, synthesis.files, this.displayDir);
+    let drift;
+    try {
+      drift = findDrift(this.outdir, synthesis.files, this.displayDir);
+    } catch (e) {
+      this.err(`error: could not read ${this.displayDir}/: ${messageOf(e)}`);
+      return { exitCode: ExitCode.VALIDATION_FAILED, synthesis };
+    }
     for (const d of drift) {
       this.out(`${d.kind.padEnd(10)} ${this.displayDir}/${d.path}`);
       this.out(d.patch.replace(/\n$/, ''));
     }
     if (drift.length === 0) {
-      this.out(`${this.displayDir}/ is up to date (${synthesis.files.length} files)`);
+      if (!this.quiet) this.out(`${this.displayDir}/ is up to date (${synthesis.files.length} files)`);
       return { exitCode: ExitCode.OK, synthesis };
     }
     const summary = `${drift.length} file(s) differ from a fresh synth`;

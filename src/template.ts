@@ -19,7 +19,8 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 /**
  * A text file rendered from a Handlebars template, for formats that have no serializer (nginx).
- * Strict mode: a variable the context lacks is an error, not an empty string. No HTML escaping:
+ * Strict mode: a variable the context lacks is an error, not an empty string, also where it is a
+ * helper's argument (`{{#if tls}}`), which Handlebars' own strict mode lets through. No HTML escaping:
  * these are config files, and values are checked by the constructs that provide them.
  */
 export class TemplateFile extends FileBase {
@@ -44,10 +45,30 @@ export class TemplateFile extends FileBase {
       compiled.set(this.template, fn);
     }
     const ctx = typeof this.context === 'function' ? (this.context as () => object)() : this.context;
-    return fn(ctx);
+    return fn(strictContext(ctx));
   }
 
   protected markerLine(): string | undefined {
     return this.commentPrefix === undefined ? undefined : `${this.commentPrefix} ${MARKER}`;
   }
+}
+
+/**
+ * Handlebars' strict mode checks `{{name}}` but looks up helper arguments (`{{#if name}}`,
+ * `{{#each name}}`) leniently, so a misspelt condition silently renders as false. Reading the
+ * context through this proxy makes any missing key an error; pass `false` or `null` to say a value
+ * is absent on purpose.
+ */
+function strictContext<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  return new Proxy(value as T & object, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target)) {
+        throw new Error(`"${key}" not defined in the template context; pass false or null to leave it out on purpose`);
+      }
+      return strictContext(Reflect.get(target, key, receiver));
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareStrings } from './annotations';
+import { normalizeOutputPath } from './paths';
 import { MANIFEST_PATH, readManifest, SynthesizedFile } from './synthesizer';
 
 export type WriteAction = 'written' | 'unchanged' | 'removed';
@@ -32,7 +33,11 @@ export function swapDirs(outdir: string): { staging: string; old: string } {
 export function recover(outdir: string): void {
   const { staging, old } = swapDirs(outdir);
   if (fs.existsSync(old)) {
-    if (!fs.existsSync(outdir) && fs.existsSync(staging)) fs.renameSync(staging, outdir);
+    if (!fs.existsSync(outdir)) {
+      // After the commit point the staged tree is moved in; without one (removed by hand), the
+      // old tree is the only copy left and goes back, never to the bin.
+      fs.renameSync(fs.existsSync(staging) ? staging : old, outdir);
+    }
     fs.rmSync(old, { recursive: true, force: true });
   }
   fs.rmSync(staging, { recursive: true, force: true });
@@ -50,7 +55,9 @@ export function writeTree(outdir: string, files: SynthesizedFile[], faults: Writ
   assertNoLinks(outdir, files);
 
   const generated = new Map(files.map((f) => [f.path, f]));
-  const oldGenerated = new Set(readManifest(readIfExists(path.join(outdir, MANIFEST_PATH))));
+  // Only entries that are paths kamal-cdk could have written: a hand-edited manifest can't make the
+  // writer report (or ever reach) anything outside the output folder.
+  const oldGenerated = new Set(readManifest(readIfExists(path.join(outdir, MANIFEST_PATH))).filter(isOutputPath));
   const entries: WriteReport['entries'] = [];
   const changed = new Set<string>();
   for (const f of files) {
@@ -81,7 +88,7 @@ export function writeTree(outdir: string, files: SynthesizedFile[], faults: Writ
       fs.chmodSync(target, f.executable ? 0o755 : 0o644);
       faults.afterStagedFile?.(p);
     }
-    pruneEmptyDirs(staging);
+    for (const p of removed) pruneEmptyParents(staging, p);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
@@ -127,6 +134,14 @@ export function isSame(file: string, f: SynthesizedFile): boolean {
     if (!st.isFile()) return false;
     if (((st.mode & 0o111) !== 0) !== f.executable) return false;
     return st.size === Buffer.byteLength(f.content) && fs.readFileSync(file, 'utf8') === f.content;
+  } catch {
+    return false;
+  }
+}
+
+function isOutputPath(p: string): boolean {
+  try {
+    return normalizeOutputPath(p, '') === p;
   } catch {
     return false;
   }
@@ -188,12 +203,18 @@ function linkTree(src: string, dst: string, rel: string, keep: (rel: string) => 
   }
 }
 
-/** Removes folders left empty by removed files, so a stale file's folder goes with it. */
-function pruneEmptyDirs(dir: string): boolean {
-  let empty = true;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && pruneEmptyDirs(path.join(dir, e.name))) fs.rmdirSync(path.join(dir, e.name));
-    else empty = false;
+/**
+ * Removes the folders a removed file leaves empty, walking up towards the output folder. Only a
+ * stale file's own folders go: an empty folder kamal-cdk never wrote into is not its to remove.
+ */
+function pruneEmptyParents(root: string, rel: string): void {
+  for (let dir = path.posix.dirname(rel); dir !== '.'; dir = path.posix.dirname(dir)) {
+    const abs = path.join(root, dir);
+    try {
+      if (fs.readdirSync(abs).length > 0) return;
+      fs.rmdirSync(abs);
+    } catch {
+      return;
+    }
   }
-  return empty;
 }

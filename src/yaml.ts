@@ -57,19 +57,20 @@ export class YamlFile extends ObjectFile {
 
 /** Renders one YAML document the way every YamlFile does. */
 export function stringifyYaml(obj: unknown, opts: { dialect?: YamlDialect; erb?: boolean } = {}): string {
-  const doc = new YAML.Document(obj, { version: opts.dialect ?? YamlDialect.YAML_1_1 });
-  if (opts.erb) {
-    YAML.visit(doc, {
-      Scalar(_key, node) {
-        if (typeof node.value === 'string' && node.value.includes('<%')) {
-          if (!isErbSafe(node.value)) {
-            throw new Error(`ERB fragment ${JSON.stringify(node.value)} cannot be single-quoted: the text around it contains a single quote`);
-          }
-          node.type = YAML.Scalar.QUOTE_SINGLE;
-        }
-      },
-    });
-  }
+  const dialect = opts.dialect ?? YamlDialect.YAML_1_1;
+  const doc = new YAML.Document(obj, { version: dialect });
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string') return;
+      if (opts.erb && node.value.includes('<%')) {
+        const why = erbUnsafe(node.value);
+        if (why) throw new Error(`ERB fragment ${JSON.stringify(node.value)} cannot be single-quoted: ${why}`);
+        node.type = YAML.Scalar.QUOTE_SINGLE;
+      } else if (dialect === YamlDialect.YAML_1_1 && psychReadsAsNonString(node.value)) {
+        node.type = YAML.Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
   return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
 }
 
@@ -79,6 +80,33 @@ export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_
   return doc.toJS({ maxAliasCount: -1 });
 }
 
-function isErbSafe(s: string): boolean {
-  return !s.replace(/<%[\s\S]*?%>/g, '').includes("'");
+/**
+ * Why an ERB-bearing string can't be emitted so that ERB sees its tags verbatim, or undefined.
+ * Single-quoted YAML doubles every `'` (inside a tag that changes the Ruby code ERB runs: `ENV['X']`
+ * becomes `ENV[''X'']`), and a value with a line break may be folded or double-quoted with escapes.
+ */
+function erbUnsafe(s: string): string | undefined {
+  const tags = s.match(/<%[\s\S]*?%>/g) ?? [];
+  if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) return 'a tag is not closed with %>';
+  if (tags.some((t) => t.includes("'"))) {
+    return 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag';
+  }
+  if (s.includes("'")) return 'the text around it contains a single quote';
+  if (/[\r\n]/.test(s)) return 'it spans lines; keep each ERB value on one line';
+  return undefined;
 }
+
+/**
+ * Psych, which reads Kamal's files, resolves a few plain scalars that the YAML 1.1 schema of the
+ * `yaml` package leaves as strings: `:name` is a Symbol, and integers and floats may contain commas
+ * (`1,000` is 1000). Such strings are quoted.
+ */
+function psychReadsAsNonString(s: string): boolean {
+  if (/^:./.test(s)) return true;
+  if (!s.includes(',')) return false;
+  return PSYCH_FLOAT.test(s) || PSYCH_INTEGER_LEGACY.test(s);
+}
+
+// From ruby/psych lib/psych/scalar_scanner.rb (FLOAT, INTEGER_LEGACY).
+const PSYCH_FLOAT = /^[-+]?([0-9][0-9_,]*)?\.[0-9]*([eE][-+][0-9]+)?$/;
+const PSYCH_INTEGER_LEGACY = /^(?:[-+]?0b[0-1_,]+|[-+]?0[0-7_,]+|[-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*)|[-+]?0x[0-9a-fA-F_,]+)$/;

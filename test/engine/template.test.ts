@@ -1,0 +1,131 @@
+import * as path from 'path';
+import { TemplateFile, Testing } from '../../src';
+import { TEMPLATES } from './helpers';
+
+const site = path.join(TEMPLATES, 'site.conf.hbs');
+const siteContext = () => ({
+  port: 8080,
+  host: 'example.test',
+  locations: [{ path: '/', upstream: 'http://app:3000' }, { path: '/v2/', upstream: 'http://registry:5000' }],
+  tls: { cert: '/etc/ssl/x.pem' },
+  note: 'a&b <c> "d" \'e\'',
+});
+
+test('a template renders its context, with sections and conditions', () => {
+  // GIVEN
+  const app = Testing.app();
+  new TemplateFile(app, 'site', { path: 'nginx/site.conf', template: site, context: siteContext(), marker: false });
+
+  // WHEN
+  const text = Testing.synth(app)['nginx/site.conf'];
+
+  // THEN
+  expect(text).toBe([
+    'server {',
+    '  listen 8080;',
+    '  server_name example.test;',
+    '  location / {',
+    '    proxy_pass http://app:3000;',
+    '  }',
+    '  location /v2/ {',
+    '    proxy_pass http://registry:5000;',
+    '  }',
+    '  ssl_certificate /etc/ssl/x.pem;',
+    '  add_header X-Note "a&b <c> "d" \'e\'";',
+    '}',
+    '',
+  ].join('\n'));
+});
+
+test('values are not HTML-escaped', () => {
+  // GIVEN
+  const app = Testing.app();
+  new TemplateFile(app, 't', { path: 'x', template: path.join(TEMPLATES, 'plain.txt.hbs'), context: { greeting: '<&>', name: '"\'`=' } });
+
+  // WHEN
+  const text = Testing.synth(app).x;
+
+  // THEN
+  expect(text).toBe('<&>, "\'`=\n');
+  expect(text).not.toMatch(/&amp;|&lt;|&quot;|&#x27;|&#x60;|&#x3D;/);
+});
+
+test('a variable the context lacks is a render error naming the construct and the file', () => {
+  // GIVEN
+  const app = Testing.app();
+  new TemplateFile(app, 'greeting', { path: 'hello.txt', template: path.join(TEMPLATES, 'plain.txt.hbs'), context: { greeting: 'Hi' } });
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(/^error \[greeting\] out\/hello\.txt: could not render: "name" not defined/);
+});
+
+test('a missing variable inside a section is an error too', () => {
+  // GIVEN
+  const ctx = { ...siteContext(), locations: [{ path: '/' }] };
+  const app = Testing.app();
+  new TemplateFile(app, 'site', { path: 'site.conf', template: site, context: ctx });
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(/^error \[site\] out\/site\.conf: could not render: "upstream" not defined/);
+});
+
+test('a missing variable used as a condition is an error, not a silent false', () => {
+  // GIVEN
+  const app = Testing.app();
+  const { tls: _tls, ...withoutTls } = siteContext();
+  new TemplateFile(app, 'site', { path: 'site.conf', template: site, context: withoutTls });
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toEqual([
+    'error [site] out/site.conf: could not render: "tls" not defined in the template context; pass false or null to leave it out on purpose',
+  ]);
+});
+
+test('a condition given as false renders its else branch', () => {
+  // GIVEN
+  const app = Testing.app();
+  new TemplateFile(app, 'on', { path: 'on', template: path.join(TEMPLATES, 'conditional.hbs'), context: { enabled: true } });
+  new TemplateFile(app, 'off', { path: 'off', template: path.join(TEMPLATES, 'conditional.hbs'), context: { enabled: false } });
+
+  // WHEN
+  const files = Testing.synth(app);
+
+  // THEN
+  expect(files).toEqual({ on: 'on\n', off: 'off\n' });
+});
+
+test('a context given as a function is read at synth', () => {
+  // GIVEN
+  const app = Testing.app();
+  const ctx = { greeting: 'Hi', name: 'early' };
+  new TemplateFile(app, 't', { path: 'x', template: path.join(TEMPLATES, 'plain.txt.hbs'), context: () => ({ ...ctx }) });
+  ctx.name = 'late';
+
+  // WHEN
+  const text = Testing.synth(app).x;
+
+  // THEN
+  expect(text).toBe('Hi, late\n');
+});
+
+test('a template file that does not exist is an error at construction, with the construct path', () => {
+  // GIVEN
+  const app = Testing.app();
+
+  // WHEN
+  const make = () => new TemplateFile(app, 'ghost', { path: 'x', template: path.join(TEMPLATES, 'no-such.hbs'), context: {} });
+
+  // THEN
+  expect(make).toThrow(/^\[ghost\] template .*no-such\.hbs does not exist/);
+});
