@@ -45,7 +45,7 @@ function child(kind: 'memory' | 'disk' | 'real', n: number): ChildResult {
 }
 
 function runChild(kind: string, n: number): ChildResult {
-  const r = spawnSync(process.execPath, ['-r', 'sucrase/register', __filename, '--child', kind, String(n)], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), path.join(ROOT, 'scripts', 'bench.ts'), '--child', kind, String(n)], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench child ${kind} N=${n} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

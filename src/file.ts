@@ -68,6 +68,15 @@ export abstract class FileBase extends Construct {
     return undefined;
   }
 
+  /**
+   * The document the validator checks, for the text `render()` returned. By default the text
+   * parsed back; a format rendered from a model may return that model instead, once it has proved
+   * the text reads back as it (YamlFile does, at a fraction of the cost of a full parse).
+   */
+  public documentForValidation(text: string): unknown {
+    return this.parse(text);
+  }
+
   /** The file text without the marker. */
   protected abstract renderBody(): string;
 

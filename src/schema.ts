@@ -1,4 +1,9 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type Ajv from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import { loadWithCodeCache } from './code-cache';
 
 /** A problem found in a parsed document, located by JSON pointer (`''` is the whole document). */
 export interface DocumentProblem {
@@ -14,14 +19,61 @@ export interface IDocumentValidator {
   validate(doc: unknown): DocumentProblem[];
 }
 
+const AJV_OPTIONS: Options = { strict: true, allErrors: true, allowUnionTypes: true };
 let sharedAjv: Ajv | undefined;
 
 /** The one ajv instance: strict, every error, formats we need added by hand (no extra packages). */
 export function ajv(): Ajv {
   if (!sharedAjv) {
-    sharedAjv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
+    // Loaded on first use only: a warm synth runs cached validators and never loads ajv's compiler.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const AjvClass = require('ajv').default as typeof Ajv;
+    sharedAjv = new AjvClass({ ...AJV_OPTIONS, code: { source: true } });
   }
   return sharedAjv;
+}
+
+const compiledSchemas = new WeakMap<object, ValidateFunction>();
+const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cdk', 'ajv');
+
+/**
+ * Compiles a JSON Schema once per process (memoised by object) and once per machine: ajv's
+ * standalone code for it is cached under node_modules/.cache, keyed by the ajv version and the
+ * schema's text, so later runs load a small generated module instead of compiling (compiling the
+ * estate's schemas costs most of a synth otherwise). The cache changes speed, never results: the
+ * cached module is the code ajv would have generated.
+ */
+export function compileSchema(schema: object): ValidateFunction {
+  const memo = compiledSchemas.get(schema);
+  if (memo) return memo;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const version = (require('ajv/package.json') as { version: string }).version;
+  const key = createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
+  const file = path.join(CACHE_DIR, `${key}.js`);
+  let fn: ValidateFunction | undefined;
+  if (fs.existsSync(file)) {
+    try {
+      const exported = loadWithCodeCache(file) as ValidateFunction & { default?: ValidateFunction };
+      fn = exported.default ?? exported;
+    } catch {
+      fn = undefined;
+    }
+  }
+  if (!fn) {
+    fn = ajv().compile(schema);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, standalone(ajv(), fn));
+      fs.renameSync(tmp, file);
+    } catch {
+      // A read-only checkout just compiles every time.
+    }
+  }
+  compiledSchemas.set(schema, fn);
+  return fn;
 }
 
 /**
@@ -29,8 +81,6 @@ export function ajv(): Ajv {
  * carries it, however many files an estate emits.
  */
 export class JsonSchema implements IDocumentValidator {
-  private static readonly compiled = new WeakMap<object, ValidateFunction>();
-
   /**
    * @param schema the JSON Schema (draft-07 as ajv reads it by default)
    * @param rules semantic checks that a schema cannot express, run after the schema passes
@@ -41,11 +91,7 @@ export class JsonSchema implements IDocumentValidator {
   ) {}
 
   public validate(doc: unknown): DocumentProblem[] {
-    let fn = JsonSchema.compiled.get(this.schema);
-    if (!fn) {
-      fn = ajv().compile(this.schema);
-      JsonSchema.compiled.set(this.schema, fn);
-    }
+    const fn = compileSchema(this.schema);
     // An `if` error only summarises the errors of its `then` branch, which are reported themselves.
     if (!fn(doc)) return (fn.errors ?? []).filter((e) => e.keyword !== 'if').map(describeAjvError);
     return this.rules.flatMap((rule) => rule(doc));

@@ -107,7 +107,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     if (f.validator) {
       let doc: unknown;
       try {
-        doc = f.parse(content);
+        doc = f.documentForValidation(content);
       } catch (e) {
         error(f, `${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`);
         continue;

@@ -35,6 +35,7 @@ export interface YamlFileProps extends ObjectFileProps {
 export class YamlFile extends ObjectFile {
   public readonly dialect: YamlDialect;
   public readonly erb: boolean;
+  private rendered?: { text: string; obj: unknown };
 
   constructor(scope: Construct, id: string, props: YamlFileProps) {
     super(scope, id, props);
@@ -46,8 +47,24 @@ export class YamlFile extends ObjectFile {
     return parseYaml(text, this.dialect);
   }
 
+  /**
+   * The model the text was rendered from, once every scalar in it is proved to read back as
+   * itself in this dialect: the only way YAML text can say something other than its model is a
+   * scalar the reader resolves to another type or value (`yes`, `0600`, `:sym`); structure is the
+   * yaml package's job and is tested in the engine's suite. Each distinct scalar is proved once
+   * per process, so an estate of thousands of files is not parsed a second time.
+   */
+  public documentForValidation(text: string): unknown {
+    if (!this.rendered || !text.endsWith(this.rendered.text)) return this.parse(text);
+    const checked = readBackModel(this.rendered.obj, this.dialect, this.erb);
+    return checked === FALLBACK ? this.parse(text) : checked;
+  }
+
   protected renderBody(): string {
-    return stringifyYaml(this.toObject(), { dialect: this.dialect, erb: this.erb });
+    const obj = this.toObject();
+    const text = stringifyYaml(obj, { dialect: this.dialect, erb: this.erb });
+    this.rendered = { text, obj };
+    return text;
   }
 
   protected markerLine(): string {
@@ -58,20 +75,108 @@ export class YamlFile extends ObjectFile {
 /** Renders one YAML document the way every YamlFile does. */
 export function stringifyYaml(obj: unknown, opts: { dialect?: YamlDialect; erb?: boolean } = {}): string {
   const dialect = opts.dialect ?? YamlDialect.YAML_1_1;
-  const doc = new YAML.Document(obj, { version: dialect });
-  YAML.visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string') return;
-      if (opts.erb && node.value.includes('<%')) {
-        const why = erbUnsafe(node.value);
-        if (why) throw new Error(`ERB fragment ${JSON.stringify(node.value)} cannot be single-quoted: ${why}`);
-        node.type = YAML.Scalar.QUOTE_SINGLE;
-      } else if (dialect === YamlDialect.YAML_1_1 && psychReadsAsNonString(node.value)) {
-        node.type = YAML.Scalar.QUOTE_DOUBLE;
-      }
-    },
-  });
+  // No anchors and aliases for objects the model happens to share: consumers get plain YAML.
+  const doc = new YAML.Document(null, { version: dialect, aliasDuplicateObjects: false });
+  doc.contents = toNode(doc, obj, dialect, opts.erb ?? false) as typeof doc.contents;
   return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+}
+
+/**
+ * The yaml package's nodes for a plain model value, built in one pass that also fixes each string
+ * scalar's quoting (ERB single-quoted; strings Psych misreads double-quoted). Anything that is not
+ * plain data (a Map, a Date) goes through the package's own createNode.
+ */
+function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boolean): unknown {
+  if (typeof v === 'string') {
+    const node = new YAML.Scalar(v);
+    if (erb && v.includes('<%')) {
+      const why = erbUnsafe(v);
+      if (why) throw new Error(`ERB fragment ${JSON.stringify(v)} cannot be single-quoted: ${why}`);
+      node.type = YAML.Scalar.QUOTE_SINGLE;
+    } else if (dialect === YamlDialect.YAML_1_1 && !obviouslyString(v) && psychReadsAsNonString(v)) {
+      node.type = YAML.Scalar.QUOTE_DOUBLE;
+    }
+    return node;
+  }
+  if (Array.isArray(v)) {
+    const seq = new YAML.YAMLSeq(doc.schema);
+    for (const x of v) seq.items.push(toNode(doc, x === undefined ? null : x, dialect, erb));
+    return seq;
+  }
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const map = new YAML.YAMLMap(doc.schema);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (x === undefined) continue;
+      map.items.push(new YAML.Pair(toNode(doc, k, dialect, erb), toNode(doc, x, dialect, erb)));
+    }
+    return map;
+  }
+  return doc.createNode(v);
+}
+
+const FALLBACK = Symbol('fallback');
+const readsBack = new Map<string, boolean>();
+
+/**
+ * Strings that every YAML reader (1.1, 1.2 core, Psych, Go's yaml) takes as plain strings: a
+ * letter, then letters, digits and `_ . / : -`, not ending in `:` and not a bool/null word. No
+ * number, date, base-60, symbol, alias or indicator starts with a letter in these characters, so
+ * they need no proof; every other scalar is proved by a real round trip.
+ */
+const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9_./:-]*$/;
+const KEYWORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
+
+function obviouslyString(s: string): boolean {
+  return PLAIN_STRING.test(s) && !s.endsWith(':') && !KEYWORDS.has(s.toLowerCase());
+}
+
+/**
+ * A copy of `obj` as a YAML reader would return it (undefined members dropped), after proving that
+ * every key and scalar reads back as itself; FALLBACK for values only a full parse can judge.
+ */
+function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean): unknown {
+  const prove = (value: string | number, asKey: boolean): void => {
+    if (typeof value === 'string' && obviouslyString(value)) return;
+    const memo = `${dialect}${erb ? 'e' : ''}${asKey ? 'k' : 'v'}${typeof value}:${value}`;
+    let ok = readsBack.get(memo);
+    if (ok === undefined) {
+      const probe = asKey ? { [value]: 0 } : { v: value };
+      const back = parseYaml(stringifyYaml(probe, { dialect, erb }), dialect) as Record<string, unknown>;
+      ok = asKey ? Object.keys(back).length === 1 && Object.keys(back)[0] === value : Object.is(back.v, value);
+      readsBack.set(memo, ok);
+    }
+    if (!ok) throw new Error(`${asKey ? 'key' : 'value'} ${JSON.stringify(value)} does not read back as itself in YAML ${dialect}`);
+  };
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v === 'boolean') return v;
+    if (typeof v === 'string' || typeof v === 'number') {
+      prove(v, false);
+      return v;
+    }
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (const x of v) {
+        const y = walk(x === undefined ? null : x);
+        if (y === FALLBACK) return FALLBACK;
+        out.push(y);
+      }
+      return out;
+    }
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if (x === undefined) continue;
+        prove(k, true);
+        const y = walk(x);
+        if (y === FALLBACK) return FALLBACK;
+        if (k === '__proto__') Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
+        else out[k] = y;
+      }
+      return out;
+    }
+    return FALLBACK;
+  };
+  return walk(obj);
 }
 
 export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_1_1): unknown {

@@ -1,5 +1,5 @@
-import { ErrorObject, ValidateFunction } from 'ajv';
-import { ajv, DocumentProblem, escapePointer, IDocumentValidator } from '../../../src/schema';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchema, DocumentProblem, escapePointer, IDocumentValidator } from '../../../src/schema';
 import { KAMAL_DEPLOY_SCHEMA } from './deploy-schema';
 import { checkKamalRules, KamalDocument } from './rules';
 
@@ -42,7 +42,7 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled once per process: the validator runs for every deploy file of every estate. */
 function compiledSchema(): ValidateFunction {
-  if (!compiled) compiled = ajv().compile(KAMAL_DEPLOY_SCHEMA);
+  if (!compiled) compiled = compileSchema(KAMAL_DEPLOY_SCHEMA);
   return compiled;
 }
 
