@@ -8,9 +8,10 @@
  *   npm run check    compare out/ with a fresh synth
  */
 import { Estate } from './constructs/estate';
+import { DocsDeployWorkflow } from './constructs/github';
 import { BasicAuth, EndpointAccess, KamalSecrets, SecretSource } from './constructs/kamal';
 import { JournaldSource, ObservabilityStack } from './constructs/observability';
-import { RailsApp } from './constructs/rails';
+import { DeployWorkflow, KamalDeployScripts, RailsApp } from './constructs/rails';
 import { DockerAuth, RegistryStack } from './constructs/registry';
 import { Annotations, App, Erb } from './src';
 
@@ -59,13 +60,13 @@ export function buildEstate(app: App): Estate {
       assumeSsl: false,
     },
   });
-  guide.addDestination('production', {
+  const production = guide.addDestination('production', {
     domain: 'guide.suubutsuseminar.com',
     access: EndpointAccess.public(),
     storageVolume: 'rs_textbook_guide_storage',
     database: { version: 18, volume: 'data', databases: ['rs_textbook_guide_production', 'rs_textbook_guide_production_cache'] },
   });
-  guide.addDestination('staging', {
+  const staging = guide.addDestination('staging', {
     service: 'rs-textbook-guide-staging',
     image: 'daichi-629/rs-textbook-guide-staging',
     domain: 'guide-stg.suubutsuseminar.com',
@@ -93,7 +94,7 @@ export function buildEstate(app: App): Estate {
   // the deploy workflows, exported variables when run by hand (RAILS_MASTER_KEY too: the deploy
   // workflows have no config/master.key). The observability config runs without a destination,
   // so its secret sits in .kamal/secrets.
-  new KamalSecrets(estate, 'secrets', {
+  const secrets = new KamalSecrets(estate, 'secrets', {
     common: {
       RAILS_MASTER_KEY: SecretSource.env(),
       POSTGRES_PASSWORD: SecretSource.env(),
@@ -110,10 +111,27 @@ export function buildEstate(app: App): Estate {
     path: '.kamal/registry-secrets',
     withoutDestination: DockerAuth.passwordHashSecrets(registry.auth),
   });
+
+  // The deploy flow (the page's sequence diagram and scripts table): ./setup_<destination>.sh the
+  // first time, ./deploy_<destination>.sh after, each exporting the server address from the Rails
+  // credentials (kamal.server_ip). GitHub Actions runs the deploy scripts: staging on every push to
+  // main and by hand, production only by hand. The workflows' env is derived from the secrets files.
+  const mainBranch = 'main';
+  const stagingScripts = new KamalDeployScripts(estate, 'staging-scripts', { destination: staging });
+  new DeployWorkflow(estate, 'staging-workflow', { scripts: stagingScripts, secrets, triggers: { pushBranches: [mainBranch], manual: true } });
+  const productionScripts = new KamalDeployScripts(estate, 'production-scripts', { destination: production });
+  new DeployWorkflow(estate, 'production-workflow', { scripts: productionScripts, secrets, triggers: { manual: true } });
+
+  // The docs site (Astro Starlight in docs/) goes to Cloudflare Pages on pushes to main that touch
+  // docs/**. The page names no Pages project; rs-textbook-guide-docs follows the estate's naming
+  // (rs-textbook-guide-registry, rs-textbook-guide-observability), so the site is served at
+  // rs-textbook-guide-docs.pages.dev until a custom domain is attached.
+  new DocsDeployWorkflow(estate, 'docs', { projectName: 'rs-textbook-guide-docs', branch: mainBranch });
   return estate;
 }
 
-if (require.main === module) {
+// Run only as the entry point (npm run synth), not when imported by tests, scripts or bundles.
+if (process.argv[1] === __filename) {
   const app = new App();
   buildEstate(app);
   app.synth();

@@ -45,8 +45,13 @@ class EnvSource extends SecretSource {
     if (variable !== undefined) assertName(variable, 'environment variable');
   }
 
+  /** The environment variable read for secret `name`. */
+  public variableFor(name: string): string {
+    return this.variable ?? name;
+  }
+
   public reference(name: string): string {
-    return `$${this.variable ?? name}`;
+    return `$${this.variableFor(name)}`;
   }
 }
 
@@ -180,6 +185,20 @@ export class KamalSecrets extends Construct {
     const files = KamalSecrets.filesRead(this.path, destination);
     const specific = destination === undefined ? this.withoutDestination : this.perDestination.get(destination);
     return { found: this.common.has(name) || (specific?.has(name) ?? false), files };
+  }
+
+  /**
+   * The environment variables the files Kamal reads for `destination` (or none) take secrets from
+   * through `SecretSource.env()`, sorted: what a deployer such as CI must export, since Kamal reads
+   * an unset `$VAR` as an empty secret without a word. Commands and adapters are not listed.
+   */
+  public envVariablesRead(destination?: string): string[] {
+    const specific = destination === undefined ? this.withoutDestination : this.perDestination.get(destination);
+    const names = new Set<string>();
+    for (const set of [this.common, specific ?? new Map<string, SecretSource>()]) {
+      for (const [name, source] of set) if (source instanceof EnvSource) names.add(source.variableFor(name));
+    }
+    return [...names].sort(compareStrings);
   }
 
   private validateDestinationFiles(): string[] {

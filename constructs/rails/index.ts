@@ -1,1 +1,3 @@
 export * from './rails-app';
+export * from './deploy-scripts';
+export * from './deploy-workflow';

@@ -1,0 +1,209 @@
+import { Construct } from 'constructs';
+import { compareStrings, Erb } from '../../src';
+import { Expression, GitHubL1, GitHubWorkflow } from '../github';
+import { KamalSecrets, L1 } from '../kamal';
+import { DeployTarget } from './_deploy-target';
+import { KamalDeployScripts } from './deploy-scripts';
+
+/** What starts a deploy. */
+export interface DeployTriggers {
+  /** Branches whose pushes deploy. @default - pushes never deploy */
+  readonly pushBranches?: string[];
+  /** Whether the workflow can be run by hand (`workflow_dispatch`: Actions tab, `gh workflow run`). @default true */
+  readonly manual?: boolean;
+}
+
+export interface DeployWorkflowProps {
+  /** The scripts whose deploy script the workflow runs; the config and destination come with them. */
+  readonly scripts: KamalDeployScripts;
+  /**
+   * The secrets files the config reads. Every environment variable they read for the destination
+   * reaches the deploy script from the GitHub secret of the same name.
+   */
+  readonly secrets: KamalSecrets;
+  /** What starts a deploy. */
+  readonly triggers: DeployTriggers;
+  /** The workflow's file name in `.github/workflows/`. @default 'deploy-<destination>.yml' */
+  readonly fileName?: string;
+  /** The workflow's name in the Actions tab. @default 'Deploy <destination>' */
+  readonly name?: string;
+  /** The GitHub secret holding the private key Kamal connects to the hosts with. @default 'SSH_PRIVATE_KEY' */
+  readonly sshPrivateKeySecret?: string;
+  /** The runner. @default 'ubuntu-latest' */
+  readonly runsOn?: string;
+  /** Minutes before GitHub cancels a hung deploy (GitHub's own default is 360). @default 30 */
+  readonly timeoutMinutes?: number;
+  /**
+   * Whether the job runs in a GitHub environment named after the destination, with the app's URL:
+   * deployments are recorded per destination, protection rules can gate them, and secrets of the
+   * same name may hold different values per environment (POSTGRES_PASSWORD for staging and for
+   * production). Repository secrets are read as well.
+   * @default true
+   */
+  readonly environment?: boolean;
+}
+
+/**
+ * The GitHub Actions workflow that deploys one destination, in the order of the operations page:
+ * check out, set up Ruby (with the bundle, for bin/rails and bin/kamal), load the SSH key, set up
+ * Docker Buildx (Kamal builds the image on the runner), then run the deploy script.
+ *
+ * The deploy step's env is derived: every environment variable the secrets files read for the
+ * destination through `SecretSource.env()`, plus RAILS_MASTER_KEY for the credentials, each from
+ * the GitHub secret of the same name. A secret added to `.kamal/secrets*` reaches the workflow with
+ * no further edit; a variable that stops reaching the script (an override, a later edit) fails
+ * synth, since Kamal would silently deploy it empty. Only the deploy step sees them: the
+ * third-party actions before it never do.
+ */
+export class DeployWorkflow extends Construct {
+  public readonly file: GitHubWorkflow;
+  public readonly scripts: KamalDeployScripts;
+  public readonly secrets: KamalSecrets;
+  private readonly target: DeployTarget;
+
+  constructor(scope: Construct, id: string, props: DeployWorkflowProps) {
+    super(scope, id);
+    this.scripts = props.scripts;
+    this.secrets = props.secrets;
+    this.target = DeployTarget.of(this.node.path, { deploy: props.scripts.deploy, destination: props.scripts.destination });
+    const where = `[${this.node.path}]`;
+    const triggers = props.triggers;
+    if (!triggers.pushBranches?.length && triggers.manual === false) {
+      throw new Error(`${where} the workflow would never run; give pushBranches, or leave manual on`);
+    }
+    const sshKey = Expression.secret(props.sshPrivateKeySecret ?? 'SSH_PRIVATE_KEY');
+    const timeout = props.timeoutMinutes ?? 30;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 360) throw new Error(`${where} timeoutMinutes must be a whole number from 1 to 360`);
+    const slug = this.target.slug('-');
+    const environment = props.environment ?? true;
+
+    this.file = new GitHubWorkflow(this, 'File', {
+      fileName: props.fileName ?? `deploy-${slug}.yml`,
+      workflow: (): GitHubL1.Workflow => ({
+        name: props.name ?? `Deploy ${slug}`,
+        on: {
+          ...(triggers.pushBranches?.length ? { push: { branches: [...triggers.pushBranches] } } : {}),
+          ...(triggers.manual === false ? {} : { workflow_dispatch: {} }),
+        },
+        permissions: { contents: 'read' },
+        // One deploy of a destination at a time. Never cancelled midway: an interrupted Kamal
+        // deploy leaves its lock on the host, and the next deploy would stop at it.
+        concurrency: { group: `deploy-${slug}`, 'cancel-in-progress': false },
+        jobs: {
+          deploy: {
+            'runs-on': props.runsOn ?? 'ubuntu-latest',
+            environment: environment ? this.environment(slug) : undefined,
+            'timeout-minutes': timeout,
+            steps: [
+              { name: 'Check out', uses: 'actions/checkout@v4' },
+              // The Ruby of .ruby-version, and the bundle (kamal, rails) installed and cached.
+              { name: 'Set up Ruby', uses: 'ruby/setup-ruby@v1', with: { 'bundler-cache': true } },
+              // A 0.x action has no major to follow: pinned to the release.
+              { name: 'Set up SSH', uses: 'webfactory/ssh-agent@v0.9.1', with: { 'ssh-private-key': sshKey } },
+              { name: 'Set up Docker Buildx', uses: 'docker/setup-buildx-action@v3' },
+              {
+                id: 'deploy',
+                name: `Deploy ${this.target.describe()}`,
+                run: this.scriptCommand(),
+                // Not Expression.secret: a name GitHub refuses is reported by the validation, with
+                // the secrets file that reads it, rather than as a crash while rendering.
+                env: Object.fromEntries(this.variablesNeeded().map((v) => [v, `\${{ secrets.${v} }}`])),
+              },
+            ],
+          },
+        },
+      }),
+    });
+    this.node.addValidation({ validate: () => this.check() });
+  }
+
+  /**
+   * The environment variables the deploy script needs from GitHub secrets, sorted: the master key
+   * (to read the credentials) and whatever the secrets files Kamal reads for the destination read.
+   */
+  public variablesNeeded(): string[] {
+    const names = new Set([KamalDeployScripts.MASTER_KEY_VARIABLE, ...this.secrets.envVariablesRead(this.target.destination)]);
+    return [...names].sort(compareStrings);
+  }
+
+  private scriptCommand(): string {
+    return `./${this.scripts.deployScript.path}`;
+  }
+
+  /** The destination's environment, with the URL of the config's proxy host when it has one. */
+  private environment(slug: string): GitHubL1.Environment {
+    const name = this.target.destination ?? slug;
+    if (this.target.problems().length > 0) return { name };
+    const proxy = this.target.deploy.effectiveConfig(this.target.destination).proxy;
+    const host = proxy?.host ?? proxy?.hosts?.[0];
+    if (host === undefined || Erb.isErb(host)) return { name };
+    const pathPrefix = proxy?.path_prefix ?? proxy?.path_prefixes?.[0] ?? '';
+    return { name, url: `${proxy?.ssl ? 'https' : 'http'}://${host}${pathPrefix}` };
+  }
+
+  private check(): string[] {
+    const errors: string[] = [];
+    const file = this.file.path;
+    const deploy = this.target.deploy;
+    if (this.secrets.path !== deploy.secretsPath) {
+      errors.push(`${file} is given the secrets files of ${this.secrets.path} [${this.secrets.node.path}], but ${deploy.file} reads ${deploy.secretsPath}; pass the KamalSecrets for ${deploy.secretsPath}`);
+      return errors;
+    }
+    const secretsFiles = KamalSecrets.filesRead(this.secrets.path, this.target.destination).join(' and ');
+    for (const v of this.variablesNeeded()) {
+      const why = Expression.secretNameProblem(v);
+      if (why) errors.push(`${file} can't pass ${v} (read by ${secretsFiles}) from a GitHub secret: ${why}; read the secret from another variable, SecretSource.env('OTHER_NAME')`);
+    }
+
+    // What the script will see, as emitted (overrides included): workflow, then job, then step env.
+    const doc = this.file.workflow();
+    const job = doc.jobs?.deploy;
+    // An override may leave any shape; the schema reports the shape, this check only what it can read.
+    const step = Array.isArray(job?.steps) ? job.steps.find((s) => s?.id === 'deploy') : undefined;
+    const script = this.scriptCommand();
+    if (!step || typeof step.run !== 'string' || !step.run.includes(script)) {
+      errors.push(`${file} has no step 'deploy' in job 'deploy' that runs ${script}; remove the override that changed it`);
+      return errors;
+    }
+    const env: GitHubL1.Env = { ...doc.env, ...job?.env, ...step.env };
+    for (const v of this.variablesNeeded()) {
+      const ref = `\${{ secrets.${v} }}`;
+      if (!(v in env)) {
+        const reader = v === KamalDeployScripts.MASTER_KEY_VARIABLE && !this.secrets.envVariablesRead(this.target.destination).includes(v)
+          ? 'bin/rails reads the credentials with it'
+          : `${secretsFiles} read it, and Kamal would deploy it empty`;
+        errors.push(`${file} does not pass ${v} to ${script}, but ${reader}; pass it as ${ref}`);
+      } else if (!Expression.isSecretReference(env[v])) {
+        errors.push(`${file} sets ${v} to a value written in the file; a secret's value comes from GitHub's secret store: ${ref}`);
+      }
+    }
+    if (this.target.problems().length === 0) {
+      const exported = this.scripts.serverAddressVariable();
+      for (const [name, key] of erbVariables(deploy.effectiveConfig(this.target.destination))) {
+        if (name !== exported && !(name in env)) {
+          errors.push(`${this.target.describe()} reads ${name} through ERB (${key}), but neither ${script} nor ${file} sets it, so Kamal would render it empty; set it in the workflow's env or stop reading it`);
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+/** Every environment variable a config's ERB reads, with the first key that reads it. */
+function erbVariables(cfg: L1.DeployConfig): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === 'string') {
+      if (Erb.isErb(v)) for (const n of Erb.envNames(v)) if (!found.has(n)) found.set(n, key || '/');
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${key}/${i}`));
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        walk(k, `${key}/${k}`);
+        walk(x, `${key}/${k}`);
+      }
+    }
+  };
+  walk(cfg, '');
+  return found;
+}
