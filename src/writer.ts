@@ -75,6 +75,8 @@ export function writeTree(outdir: string, files: SynthesizedFile[], faults: Writ
 
   const { staging, old } = swapDirs(outdir);
   fs.mkdirSync(staging, { recursive: true });
+  const madeDirs = new Set<string>([staging]);
+  const umask = currentUmask();
   try {
     const removedSet = new Set(removed);
     if (fs.existsSync(outdir)) {
@@ -83,9 +85,15 @@ export function writeTree(outdir: string, files: SynthesizedFile[], faults: Writ
     for (const p of changed) {
       const f = generated.get(p)!;
       const target = path.join(staging, p);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, f.content, { mode: f.executable ? 0o755 : 0o644 });
-      fs.chmodSync(target, f.executable ? 0o755 : 0o644);
+      const dir = path.dirname(target);
+      if (!madeDirs.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      const mode = f.executable ? 0o755 : 0o644;
+      fs.writeFileSync(target, f.content, { mode });
+      // The mode given at creation passes through the umask; fix it only when the umask removed a bit.
+      if ((mode & ~umask) !== mode) fs.chmodSync(target, mode);
       faults.afterStagedFile?.(p);
     }
     for (const p of removed) pruneEmptyParents(staging, p);
@@ -103,6 +111,13 @@ export function writeTree(outdir: string, files: SynthesizedFile[], faults: Writ
     fs.renameSync(staging, outdir);
   }
   return { entries };
+}
+
+/** The process umask, read without changing it for longer than the two calls. */
+function currentUmask(): number {
+  const u = process.umask(0o022);
+  process.umask(u);
+  return u;
 }
 
 /** Every regular file below `dir`, relative, sorted; symlinks are listed, never followed. */
