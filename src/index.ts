@@ -9,6 +9,7 @@ export * from './json';
 export * from './object-file';
 export * from './paths';
 export * from './schema';
+export * from './schema-builders';
 export * from './synthesizer';
 export * from './template';
 export * from './testing';
