@@ -45,12 +45,13 @@ function child(kind: 'memory' | 'disk' | 'real', n: number): ChildResult {
   }
   const s = synthesize(app);
   if (s.errors.length > 0) throw new Error(`bench estate N=${n} does not validate:\n${s.errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('\n')}`);
+  let written: string | undefined;
   if (kind === 'disk') {
-    const dir = scratchDir();
-    writeTree(path.join(dir, 'out'), s.files);
-    fs.rmSync(dir, { recursive: true, force: true });
+    written = scratchDir();
+    writeTree(path.join(written, 'out'), s.files);
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (written) fs.rmSync(written, { recursive: true, force: true });
   let warmMs: number | undefined;
   if (kind === 'real') {
     // The same process builds a fresh tree and synthesizes it again (a watch mode, a test run).
@@ -79,6 +80,20 @@ function wall(cmd: string, args: string[]): number {
   return ms;
 }
 
+/** What this machine charges to create one file in a new folder (300 files in 100 folders). */
+function fileCreationCost(): number {
+  const dir = scratchDir();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < 100; i++) {
+    const d = path.join(dir, `d${i}`);
+    fs.mkdirSync(d);
+    for (let j = 0; j < 3; j++) fs.writeFileSync(path.join(d, `f${j}`), 'x'.repeat(1000));
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return ms / 300;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -95,6 +110,7 @@ function main(): void {
   console.log('');
 
   const node = median(times(RUNS, () => wall(process.execPath, ['-e', '0'])));
+  const perFile = median(times(RUNS, fileCreationCost));
   const tmp = scratchDir();
   const synthWall = median(times(RUNS, () => wall('npm', ['run', '-s', 'synth', '--', '--quiet', '--outdir', path.join(tmp, 'out')])));
   const checkWall = median(times(RUNS, () => wall('npm', ['run', '-s', 'check', '--', '--quiet', '--outdir', path.join(tmp, 'out')])));
@@ -105,6 +121,7 @@ function main(): void {
 
   console.log('real estate (synth.ts)');
   console.log(`  node -e 0 (baseline)           ${node.toFixed(0).padStart(6)} ms`);
+  console.log(`  file system: one new file      ${perFile.toFixed(2).padStart(6)} ms   (in a new folder, where out/ is written; the floor of to-disk figures)`);
   console.log(`  npm run synth (wall)           ${synthWall.toFixed(0).padStart(6)} ms   target ≤ 600 ms`);
   console.log(`  npm run check (wall)           ${checkWall.toFixed(0).padStart(6)} ms   target ≤ synth + 20% = ${(synthWall * 1.2).toFixed(0)} ms`);
   console.log(`  in-process build + synth, warm  ${realWarm.toFixed(1).padStart(6)} ms   target ≤ 50 ms   (${real[0].files} files, ${real[0].documents} documents)`);

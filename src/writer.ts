@@ -145,8 +145,8 @@ export function readIfExists(file: string): string | undefined {
 /** Whether the file on disk has exactly these bytes and this executable bit. */
 export function isSame(file: string, f: SynthesizedFile): boolean {
   try {
-    const st = fs.lstatSync(file);
-    if (!st.isFile()) return false;
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st || !st.isFile()) return false;
     if (((st.mode & 0o111) !== 0) !== f.executable) return false;
     return st.size === Buffer.byteLength(f.content) && fs.readFileSync(file, 'utf8') === f.content;
   } catch {
@@ -163,18 +163,14 @@ function isOutputPath(p: string): boolean {
 }
 
 function isFile(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return fs.lstatSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /** A generated file must not land behind a symlink, which could point anywhere on the machine. */
 function assertNoLinks(outdir: string, files: SynthesizedFile[]): void {
-  if (fs.existsSync(outdir) && fs.lstatSync(outdir).isSymbolicLink()) {
-    throw new Error(`${outdir} is a symbolic link; point --outdir at a real folder`);
-  }
+  const top = fs.lstatSync(outdir, { throwIfNoEntry: false });
+  if (!top) return;
+  if (top.isSymbolicLink()) throw new Error(`${outdir} is a symbolic link; point --outdir at a real folder`);
   const checked = new Set<string>();
   for (const f of files) {
     const parts = f.path.split('/');
@@ -182,13 +178,10 @@ function assertNoLinks(outdir: string, files: SynthesizedFile[]): void {
       const rel = parts.slice(0, i).join('/');
       if (checked.has(rel)) continue;
       checked.add(rel);
-      try {
-        if (fs.lstatSync(path.join(outdir, rel)).isSymbolicLink()) {
-          throw new Error(`${path.join(outdir, rel)} is a symbolic link, and ${f.path} would be written through it; remove the link`);
-        }
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') break;
-        throw e;
+      const st = fs.lstatSync(path.join(outdir, rel), { throwIfNoEntry: false });
+      if (!st) break;
+      if (st.isSymbolicLink()) {
+        throw new Error(`${path.join(outdir, rel)} is a symbolic link, and ${f.path} would be written through it; remove the link`);
       }
     }
   }
