@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { Checks, Erb, Finding, pathOf } from '../../src';
-import { Accessory, KamalDeploy, L1, roleEnv } from '../kamal';
+import { Accessory, canonical, KamalDeploy, L1, roleEnv } from '../kamal';
 import { inventory, Workload } from './inventory';
 
 export interface EstateProps {
@@ -118,7 +118,7 @@ function checkHost(host: string, workloads: Workload[], shared: Readonly<Record<
           }
         }
       }
-      const run = stableJson(w.proxyRun ?? {});
+      const run = canonical(w.proxyRun ?? {});
       if (!proxyRun) proxyRun = { run, w };
       else if (proxyRun.run !== run) {
         report(w.owner, `kamal-proxy on host ${h} runs with proxy.run ${run} here but ${proxyRun.run} for ${describe(proxyRun.w)}; there is one kamal-proxy per host, so make them agree`);
@@ -185,12 +185,4 @@ function checkSecretsPolicy(deploy: KamalDeploy, dest: string | undefined, repor
 
 function isAny(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::' || ip === '[::]';
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as any)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { compareStrings } from '../../src';
-import { Accessory, KamalDeploy, L1, parseVolume, ProxyRoute } from '../kamal';
+import { Accessory, deepMerge, KamalDeploy, L1, parseVolume, ProxyRoute, YamlValue } from '../kamal';
 
 /** Something running on a host, as the estate checks see it. */
 export interface Workload {
@@ -39,7 +39,8 @@ export function inventory(scope: IConstruct): Map<string, Workload[]> {
       for (const [name, role] of Object.entries(roles).sort((a, b) => compareStrings(a[0], b[0]))) {
         const hosts = (Array.isArray(role) ? role : role.hosts ?? []).map((h) => (typeof h === 'string' ? h : Object.keys(h)[0]));
         const route = routes.find((r) => r.kind === 'role' && r.name === name);
-        const proxy = !Array.isArray(role) && typeof role.proxy === 'object' ? { ...cfg.proxy, ...role.proxy } : cfg.proxy;
+        // Kamal's role proxy is the root proxy deep-merged with the role's, not a shallow spread.
+        const proxy = (!Array.isArray(role) && typeof role.proxy === 'object' ? deepMerge((cfg.proxy ?? {}) as YamlValue, role.proxy as YamlValue) : cfg.proxy) as L1.Proxy | undefined;
         const volumes = (cfg.volumes ?? []).map(parseVolume).filter((v) => v.named).map((v) => v.source);
         for (const host of hosts) {
           add(host, {

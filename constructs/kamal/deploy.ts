@@ -3,7 +3,7 @@ import { applyOverrides, compareStrings, splitOverridePath, YamlFile } from '../
 import { Accessory, IAccessoryOwner, sortedRecord } from './accessory';
 import { EnvProps, EnvSet, secretNamesOf } from './env';
 import * as L1 from './l1';
-import { splitDestinations, verifyMerge, YamlValue } from './merge';
+import { isHash, splitDestinations, verifyMerge, YamlValue } from './merge';
 import { compact, mergeProxyProps, ProxyProps, renderProxy } from './proxy';
 import { KamalConfigValidator } from './schema';
 import { KamalSecrets } from './secrets';
@@ -363,10 +363,6 @@ function orderLike(value: YamlValue, template: YamlValue | undefined): YamlValue
   for (const k of Object.keys(template)) if (k in value) out[k] = orderLike(value[k], template[k]);
   for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k];
   return out;
-}
-
-function isHash(v: YamlValue | undefined): v is Record<string, YamlValue> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A kamal-proxy route: the role or accessory behind it, its L2 proxy props and the servers it runs on. */

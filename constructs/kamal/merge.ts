@@ -108,8 +108,22 @@ export function verifyMerge(
   return problems;
 }
 
-function isHash(v: YamlValue | undefined): v is YamlHash {
+/** Whether a value is a YAML mapping (a plain object), as opposed to a list or a scalar. */
+export function isHash(v: unknown): v is YamlHash {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * An order-independent identity of a YAML value (Ruby's `Hash#==`): equal values give the same
+ * string whatever their key order. For sets of values and for messages; compare two values with
+ * deepEqual.
+ */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isHash(v)) {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function isEmptyHash(v: YamlValue): boolean {

@@ -233,3 +233,15 @@ test('estate checks see every config in the tree, wherever it is declared', () =
     'error [elsewhere/blog2] container name blog-web on host $KAMAL_SERVER_IP_ADDRESS is also used by the app of config/deploy.blog.yml [estate/blog]; give one of them another service or accessory name',
   ]);
 });
+
+test('a role proxy is deep-merged over the root proxy, as Kamal does, before proxy.run settings are compared', () => {
+  // GIVEN two apps whose kamal-proxy runs on port 8080; one role adds only run.debug
+  const { app, blog, shop } = twoApps();
+  blog.addOverride('proxy.run', { http_port: 8080, debug: false });
+  shop.addOverride('proxy.run', { http_port: 8080 });
+  shop.addOverride('servers.web', { hosts: [HOST], proxy: { run: { debug: false } } });
+  // WHEN
+  const errors = Testing.errors(app);
+  // THEN shop's web role runs with {http_port: 8080, debug: false}: the same as blog's
+  expect(errors).toEqual([]);
+});

@@ -1,4 +1,5 @@
 import { DocumentProblem, escapePointer } from '../../../src/schema';
+import { canonical, deepMerge, isHash, YamlValue } from '../merge';
 
 /**
  * The checks Kamal 2.12 makes that a JSON Schema cannot express: cross-field rules, value
@@ -60,10 +61,6 @@ const HOOKS_OUTPUT_LEVELS = ['quiet', 'verbose'];
 // ---------------------------------------------------------------------------------------------
 // Ruby semantics the rules depend on
 
-function isHash(v: unknown): v is Hash {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function has(h: Hash, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(h, key);
 }
@@ -82,30 +79,11 @@ function present(v: unknown): boolean {
   return true;
 }
 
-/** ActiveSupport `deep_merge`: hashes merge recursively, anything else from `over` wins. */
-function deepMerge(base: Hash, over: Hash): Hash {
-  const out: Hash = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isHash(b) && isHash(v) ? deepMerge(b, v) : v;
-  }
-  return out;
-}
-
 /** Ruby `String#split(',')`: trailing empty fields are dropped. */
 function rubySplit(s: string): string[] {
   const parts = s.split(',');
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts;
-}
-
-/** Order-independent identity of a JSON value, like Ruby `Hash#==`. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isHash(v)) {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 function pointer(path: ReadonlyArray<Segment>): string {
@@ -194,7 +172,8 @@ function rolesOf(doc: Hash): RoleView[] {
 
 /** A role's effective proxy: the root proxy deep-merged with the role's own hash (role wins). */
 function roleProxy(doc: Hash, role: RoleView): Hash {
-  return deepMerge(isHash(doc.proxy) ? doc.proxy : {}, isHash(role.config.proxy) ? role.config.proxy : {});
+  // Kamal's role proxy: the root proxy deep-merged with the role's (ActiveSupport deep_merge).
+  return deepMerge((isHash(doc.proxy) ? doc.proxy : {}) as YamlValue, (isHash(role.config.proxy) ? role.config.proxy : {}) as YamlValue) as Hash;
 }
 
 /** The hosts a proxy answers for: `hosts`, else `host` split on commas (repeats kept). */
@@ -218,7 +197,7 @@ function taggedHosts(doc: Hash, tag: unknown): string[] {
       if (!isHash(entry)) continue;
       const [host, tags] = Object.entries(entry)[0] ?? [];
       // Kamal uses `include?`: element of a tag list, substring of a single tag.
-      const match = Array.isArray(tags) ? tags.includes(tag) : typeof tags === 'string' && tags.includes(String(tag));
+      const match = Array.isArray(tags) ? (tags as unknown[]).includes(tag) : typeof tags === 'string' && tags.includes(String(tag));
       if (host !== undefined && match) out.push(host);
     }
   }
