@@ -40,10 +40,11 @@ export class Estate extends Construct {
     for (const [host, workloads] of inventory(this)) {
       checkHost(host, workloads, this.sharedVolumes, report);
     }
+    const secretHint = secretHints();
     for (const deploy of KamalDeploy.all(this)) {
       for (const dest of deploy.destinationNames()) {
         checkAccess(deploy, dest, report);
-        checkSecretsPolicy(deploy, dest, report);
+        checkSecretsPolicy(deploy, dest, secretHint, report);
       }
     }
     return findings;
@@ -129,15 +130,15 @@ function checkHost(host: string, workloads: Workload[], shared: Readonly<Record<
 
 function checkAccess(deploy: KamalDeploy, dest: string | undefined, report: Report): void {
   const config = deploy.effectiveConfig(dest);
+  const where = dest ? ` (${deploy.file} -d ${dest})` : ` (${deploy.file})`;
   for (const route of deploy.routes(dest)) {
-    const url = `${route.props.ssl ? 'https' : 'http'}://${route.props.hosts?.[0] ?? '*'}${route.props.pathPrefixes?.[0] ?? ''}`;
     const access = route.props.access;
-    const where = dest ? ` (${deploy.file} -d ${dest})` : ` (${deploy.file})`;
+    if (access?.isPublic) continue;
+    const url = `${route.props.ssl ? 'https' : 'http'}://${route.props.hosts?.[0] ?? '*'}${route.props.pathPrefixes?.[0] ?? ''}`;
     if (!access) {
       report(route.owner, `endpoint ${url}${where} declares no access; set proxy.access to EndpointAccess.public() or EndpointAccess.restricted(<control>)`);
       continue;
     }
-    if (access.isPublic) continue;
     const problems = access.control!.verify({ config, target: { kind: route.kind, name: route.name } });
     for (const p of problems) {
       report(route.owner, `endpoint ${url}${where} is restricted by ${access.control!.description}, but ${p}; fix the config or the declaration`);
@@ -156,8 +157,21 @@ const SECRET_VALUE: ReadonlyArray<[RegExp, string]> = [
   [/^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9+/_-]{40,}={0,2}$/, 'a long random-looking string (a key?)'],
 ];
 
+/**
+ * What a clear env value looks like if it looks like a secret (`a PEM private key`), else
+ * undefined. One per check run: the same values recur in every role and destination of an estate,
+ * so each distinct value is scanned once.
+ */
+function secretHints(): (value: string) => string | undefined {
+  const hints = new Map<string, string | undefined>();
+  return (value) => {
+    if (!hints.has(value)) hints.set(value, SECRET_VALUE.find(([re]) => re.test(value))?.[1]);
+    return hints.get(value);
+  };
+}
+
 /** Clear env is visible to anyone who can run `docker inspect`; a secret there is a leak. */
-function checkSecretsPolicy(deploy: KamalDeploy, dest: string | undefined, report: Report): void {
+function checkSecretsPolicy(deploy: KamalDeploy, dest: string | undefined, secretHint: (value: string) => string | undefined, report: Report): void {
   const cfg = deploy.effectiveConfig(dest);
   const where = dest ? `${deploy.file} -d ${dest}` : deploy.file;
   const look = (owner: IConstruct, scope: string, clear: Record<string, L1.Stringish>) => {
@@ -168,8 +182,8 @@ function checkSecretsPolicy(deploy: KamalDeploy, dest: string | undefined, repor
         continue;
       }
       if (Erb.isErb(v)) continue;
-      const hit = SECRET_VALUE.find(([re]) => re.test(v));
-      if (hit) report(owner, `clear env ${name} of ${scope} (${where}) has a value that looks like ${hit[1]}; pass it in env.secret through the secrets files`);
+      const hint = secretHint(v);
+      if (hint) report(owner, `clear env ${name} of ${scope} (${where}) has a value that looks like ${hint}; pass it in env.secret through the secrets files`);
     }
   };
   const servers = cfg.servers ?? {};

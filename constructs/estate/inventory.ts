@@ -36,19 +36,19 @@ export function inventory(scope: IConstruct): Map<string, Workload[]> {
       const routes = deploy.routes(dest);
       const servers = cfg.servers ?? {};
       const roles: Record<string, L1.HostEntry[] | L1.Role> = Array.isArray(servers) ? { web: servers } : servers;
+      const appVolumes = (cfg.volumes ?? []).map(parseVolume).filter((v) => v.named).map((v) => v.source);
       for (const [name, role] of Object.entries(roles).sort((a, b) => compareStrings(a[0], b[0]))) {
         const hosts = (Array.isArray(role) ? role : role.hosts ?? []).map((h) => (typeof h === 'string' ? h : Object.keys(h)[0]));
         const route = routes.find((r) => r.kind === 'role' && r.name === name);
         // Kamal's role proxy is the root proxy deep-merged with the role's, not a shallow spread.
         const proxy = (!Array.isArray(role) && typeof role.proxy === 'object' ? deepMerge((cfg.proxy ?? {}) as YamlValue, role.proxy as YamlValue) : cfg.proxy) as L1.Proxy | undefined;
-        const volumes = (cfg.volumes ?? []).map(parseVolume).filter((v) => v.named).map((v) => v.source);
         for (const host of hosts) {
           add(host, {
             container: route?.service ?? `${cfg.service}-${name}${dest ? `-${dest}` : ''}`,
             owner: deploy,
             where,
             ports: [],
-            namedVolumes: volumes,
+            namedVolumes: appVolumes,
             proxyRun: route ? proxy?.run : undefined,
             route,
             config: cfg,
@@ -56,13 +56,14 @@ export function inventory(scope: IConstruct): Map<string, Workload[]> {
         }
       }
       const accessories = routesAndAccessories(deploy, dest);
+      let roleHosts: ReturnType<typeof settingsOf> | undefined;
       for (const a of accessories) {
         const acc = cfg.accessories?.[a.name];
         if (!acc) continue;
         const route = routes.find((r) => r.kind === 'accessory' && r.name === a.name);
         const port = a.publishedPort;
         const volumes = a.volumeArgs.map(parseVolume).filter((v) => v.named).map((v) => v.source);
-        for (const host of a.hostsIn(settingsOf(cfg))) {
+        for (const host of a.hostsIn((roleHosts ??= settingsOf(cfg)))) {
           add(host, {
             container: a.containerName,
             owner: a,

@@ -183,16 +183,18 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     if (this.planCache) return this.planCache;
     const effective = new Map<string, L1.DeployConfig>();
     if (this.destinationList.length === 0) {
-      effective.set('', this.withOverrides(this.render(this.settings, this.accessoriesOf(this)), undefined));
-      const routes = new Map([['', this.routesOf(this.settings, this.accessoriesOf(this), undefined)]]);
+      const accessories = this.accessoriesOf(this);
+      effective.set('', this.withOverrides(this.render(this.settings, accessories), undefined));
+      const routes = new Map([['', this.routesOf(this.settings, accessories, undefined)]]);
       const single: DeployPlan = { effective, routes, base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
       this.planCache = single;
       return single;
     }
     const routes = new Map<string, ProxyRoute[]>();
+    const shared = this.accessoriesOf(this);
     for (const d of this.destinationList) {
       const settings = mergeSettings(this.settings, d.settings);
-      const accessories = [...this.accessoriesOf(this), ...this.accessoriesOf(d)];
+      const accessories = [...shared, ...this.accessoriesOf(d)];
       effective.set(d.name, this.withOverrides(this.render(settings, accessories), d.name));
       routes.set(d.name, this.routesOf(settings, accessories, d.name));
     }
@@ -292,8 +294,8 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       const how = dest === undefined ? 'as Kamal reads it' : `as Kamal merges them for -d ${dest}`;
       for (const p of validator.validate(cfg)) errors.push(`${files} (${how}): ${p.pointer || '/'} ${p.message}`);
       for (const use of secretUsesOf(cfg)) {
-        const searched = KamalSecrets.filesRead(this.secretsPath, dest);
         if (!secrets?.lookup(use.secret, dest).found) {
+          const searched = KamalSecrets.filesRead(this.secretsPath, dest);
           errors.push(
             `secret '${use.secret}' (${use.key}) of ${this.file}${dest ? ` -d ${dest}` : ''} is not in ${searched.join(' or ')}` +
               `${secrets ? '' : ' (no KamalSecrets construct declares these files)'}; declare it in a KamalSecrets construct for ${this.secretsPath}`,

@@ -129,49 +129,60 @@ export interface ConfigSettings {
   readonly extensions?: Readonly<Record<`x-${string}`, unknown>>;
 }
 
-/** Lays `over` on `base` as described on ConfigSettings. */
+/**
+ * Lays `over` on `base` as described on ConfigSettings.
+ *
+ * Built with Object.assign, not `{ ...base, ...over, key: value }` (the same result for these
+ * fixed-key props), and user-filled maps with mergeMaps: see mergeProxyProps.
+ */
 export function mergeSettings(base: ConfigSettings, overWithUndefined: ConfigSettings): ConfigSettings {
   // A prop given as undefined means "not set here", never "unset the config's value".
   const over = compact(overWithUndefined);
   const roles: Record<string, RoleProps> = { ...base.roles };
   for (const [name, r] of Object.entries(over.roles ?? {})) roles[name] = roles[name] ? mergeRole(roles[name], r) : r;
-  return {
-    ...base,
-    ...over,
+  return Object.assign({}, base, over, {
     roles,
     proxy: mergeProxyProps(base.proxy, over.proxy),
     env: mergeEnv(base.env, over.env),
     volumes: mergeVolumes(base.volumes, over.volumes),
-    labels: base.labels || over.labels ? { ...base.labels, ...over.labels } : undefined,
-    aliases: base.aliases || over.aliases ? { ...base.aliases, ...over.aliases } : undefined,
+    labels: base.labels || over.labels ? mergeMaps(base.labels, over.labels) : undefined,
+    aliases: base.aliases || over.aliases ? mergeMaps(base.aliases, over.aliases) : undefined,
     logging: mergeLogging(base.logging, over.logging),
-    extensions: base.extensions || over.extensions ? { ...base.extensions, ...over.extensions } : undefined,
-  };
+    extensions: base.extensions || over.extensions ? mergeMaps(base.extensions, over.extensions) : undefined,
+  });
 }
 
 function mergeRole(base: RoleProps, overWithUndefined: RoleProps): RoleProps {
   const over = compact(overWithUndefined);
   const proxy = typeof base.proxy === 'object' && typeof over.proxy === 'object' ? mergeProxyProps(base.proxy, over.proxy) : over.proxy ?? base.proxy;
-  return {
-    ...base,
-    ...over,
+  return Object.assign({}, base, over, {
     proxy,
     env: mergeEnv(base.env, over.env),
-    labels: base.labels || over.labels ? { ...base.labels, ...over.labels } : undefined,
+    labels: base.labels || over.labels ? mergeMaps(base.labels, over.labels) : undefined,
     logging: mergeLogging(base.logging, over.logging),
-  };
+  });
 }
 
 function mergeEnv(a: EnvProps | undefined, b: EnvProps | undefined): EnvProps | undefined {
   if (!a) return b;
   if (!b) return a;
-  return { clear: { ...a.clear, ...b.clear }, secrets: [...(a.secrets ?? []), ...(b.secrets ?? [])] };
+  return { clear: mergeMaps(a.clear, b.clear), secrets: [...(a.secrets ?? []), ...(b.secrets ?? [])] };
 }
 
 function mergeLogging(a: LoggingProps | undefined, b: LoggingProps | undefined): LoggingProps | undefined {
   if (!a) return b;
   if (!b) return a;
-  return { driver: b.driver ?? a.driver, options: { ...a.options, ...b.options } };
+  return { driver: b.driver ?? a.driver, options: mergeMaps(a.options, b.options) };
+}
+
+/**
+ * `{ ...a, ...b }` for a user-filled map, built with Object.assign (see mergeProxyProps). The two
+ * differ only for an own `__proto__` key, which Object.assign would take for the prototype: such
+ * a map keeps the spread.
+ */
+function mergeMaps<V>(a: Readonly<Record<string, V>> | undefined, b: Readonly<Record<string, V>> | undefined): Record<string, V> {
+  const protoKey = (m: object | undefined) => m !== undefined && Object.hasOwn(m, '__proto__');
+  return protoKey(a) || protoKey(b) ? { ...a, ...b } : Object.assign({}, a, b);
 }
 
 /** Volumes by container path: a later mount of the same path replaces the earlier one. */

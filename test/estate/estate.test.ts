@@ -204,6 +204,32 @@ test('clear env that looks like a secret by name or by value is an error', () =>
   ]);
 });
 
+test('a secret-looking value is reported wherever it recurs, and again in a later synth', () => {
+  // GIVEN one leaked URL in two configs
+  const { app, blog, shop } = twoApps();
+  const leaked = 'postgres://app:hunter2@db/app';
+  blog.addEnv({ clear: { DATABASE_URL: leaked } });
+  shop.addEnv({ clear: { PRIMARY_DB: leaked } });
+  const first = Testing.errors(app);
+
+  // WHEN the value turns up once more after a first synth
+  shop.addDestination('staging', { env: { clear: { REPLICA_DB: leaked } } });
+  const second = Testing.errors(app).filter((e) => e.includes('looks like a URL'));
+
+  // THEN every occurrence is reported, in every synth
+  const message = (construct: string, name: string, where: string) =>
+    `error [${construct}] clear env ${name} of role web (${where}) has a value that looks like a URL with a password; pass it in env.secret through the secrets files`;
+  expect(first).toEqual([
+    message('estate/blog', 'DATABASE_URL', 'config/deploy.blog.yml'),
+    message('estate/shop', 'PRIMARY_DB', 'config/deploy.shop.yml'),
+  ]);
+  expect(second).toEqual([
+    message('estate/blog', 'DATABASE_URL', 'config/deploy.blog.yml'),
+    message('estate/shop', 'PRIMARY_DB', 'config/deploy.shop.yml -d staging'),
+    message('estate/shop', 'REPLICA_DB', 'config/deploy.shop.yml -d staging'),
+  ]);
+});
+
 test('ordinary clear env passes the secrets policy', () => {
   // GIVEN
   const { app, shop } = twoApps();

@@ -1323,6 +1323,51 @@ test('roles and accessories on one host must agree on the proxy run settings', (
   expect(complete(accepted)).toEqual([]);
 });
 
+test('each role is checked with its own merged proxy, worked out once per document', () => {
+  // GIVEN web takes the root proxy; api merges its own host over it and runs on two servers
+  const doc = config((c) => {
+    c.proxy = { host: 'app.example.com', ssl: true, run: { http_port: 8080 } };
+    c.servers.api = { hosts: ['10.0.0.1', '10.0.0.2'], proxy: { host: 'api.example.com', run: { http_port: 9090 } } };
+  });
+
+  // WHEN
+  const problems = complete(doc);
+
+  // THEN api's merged proxy (SSL from the root, its own host and port) is not web's
+  expect(problems).toEqual([
+    { pointer: '/servers/api', message: 'SSL is only supported on a single server unless you provide custom certificates, found 2 servers for role api' },
+    { pointer: '', message: 'Conflicting proxy run configurations for host 10.0.0.1' },
+  ]);
+});
+
+test('one validator checks every document on its own facts, nothing carried over from the last one', () => {
+  // GIVEN documents whose roles and proxies differ, checked in turn by one validator
+  const validator = new KamalConfigValidator();
+  const shared = config((c) => {
+    c.proxy = { host: 'app.example.com', ssl: true };
+    c.servers.api = { hosts: ['10.0.0.2'], proxy: true };
+  });
+  const own = config((c) => {
+    c.proxy = { host: 'app.example.com', ssl: true };
+    c.servers.api = { hosts: ['10.0.0.2'], proxy: { host: 'api.example.com' } };
+  });
+  const noApi = config((c) => {
+    c.primary_role = 'api';
+  });
+
+  // WHEN
+  const results = [shared, own, noApi, shared].map((d) => validator.validate(d));
+
+  // THEN
+  const conflict = { pointer: '/servers', message: 'Different roles can\'t share the same host for SSL: app.example.com' };
+  expect(results).toEqual([
+    [conflict],
+    [],
+    [{ pointer: '/primary_role', message: 'The primary_role api isn\'t defined' }],
+    [conflict],
+  ]);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Partial mode: a base file or a destination overlay alone
 

@@ -5,7 +5,7 @@ import { checkKamalRules, KamalDocument } from './rules';
 
 export { KAMAL_DEPLOY_SCHEMA } from './deploy-schema';
 export { checkKamalRules, KAMAL_BUILT_IN_COMMANDS, KAMAL_RULES, KAMAL_VERSION } from './rules';
-export type { KamalDocument, KamalRule, RuleOptions } from './rules';
+export type { DocumentFacts, KamalDocument, KamalRule, RoleView, RuleOptions } from './rules';
 
 export interface KamalConfigValidatorOptions {
   /**

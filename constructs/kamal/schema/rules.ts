@@ -42,7 +42,8 @@ export interface KamalRule {
    * value's own shape, not whether it is missing).
    */
   readonly partial: boolean;
-  check(doc: KamalDocument, options: RuleOptions): DocumentProblem[];
+  /** `facts` are the document's derived facts (roles, merged role proxies), shared by the rules. */
+  check(doc: KamalDocument, options: RuleOptions, facts: DocumentFacts): DocumentProblem[];
 }
 
 type Hash = KamalDocument;
@@ -57,6 +58,7 @@ const RESERVED_LABELS = ['destination', 'role', 'service'];
 const RESTART_POLICY = /^(?:no|always|unless-stopped|on-failure(?::\d+)?)$/;
 const ACCESSORY_SELECTORS = ['host', 'hosts', 'role', 'roles', 'tag', 'tags'];
 const HOOKS_OUTPUT_LEVELS = ['quiet', 'verbose'];
+const HOOKS_OUTPUT_LEVEL_LIST = HOOKS_OUTPUT_LEVELS.join(', ');
 
 // ---------------------------------------------------------------------------------------------
 // Ruby semantics the rules depend on
@@ -120,7 +122,7 @@ function entries(v: unknown): Array<[string, unknown]> {
 // ---------------------------------------------------------------------------------------------
 // The model Kamal builds from servers and accessories
 
-interface RoleView {
+export interface RoleView {
   readonly name: string;
   /** Where the role is: `servers/<name>`, or `servers` for the list form. */
   readonly path: ReadonlyArray<string>;
@@ -174,6 +176,40 @@ function rolesOf(doc: Hash): RoleView[] {
 function roleProxy(doc: Hash, role: RoleView): Hash {
   // Kamal's role proxy: the root proxy deep-merged with the role's (ActiveSupport deep_merge).
   return deepMerge((isHash(doc.proxy) ? doc.proxy : {}) as YamlValue, (isHash(role.config.proxy) ? role.config.proxy : {}) as YamlValue) as Hash;
+}
+
+/**
+ * What several rules derive from one document: its roles, each role's merged proxy, its
+ * accessories. Each is worked out on first use and then shared by the rules checking that
+ * document; a new DocumentFacts is made for every check, so nothing outlives the document.
+ * The values are read-only to the rules.
+ */
+export class DocumentFacts {
+  private rolesMemo?: RoleView[];
+  private accessoriesMemo?: Array<[string, unknown]>;
+  private readonly roleProxies = new Map<RoleView, Hash>();
+
+  constructor(private readonly doc: KamalDocument) {}
+
+  /** Roles in Kamal's order (sorted by name), with their hosts and whether they run the proxy. */
+  public get roles(): RoleView[] {
+    return (this.rolesMemo ??= rolesOf(this.doc));
+  }
+
+  /** `accessories` as name/value pairs (values not yet checked to be hashes). */
+  public get accessories(): Array<[string, unknown]> {
+    return (this.accessoriesMemo ??= entries(this.doc.accessories));
+  }
+
+  /** A role's effective proxy: the root proxy deep-merged with the role's own hash (role wins). */
+  public roleProxy(role: RoleView): Hash {
+    let proxy = this.roleProxies.get(role);
+    if (!proxy) {
+      proxy = roleProxy(this.doc, role);
+      this.roleProxies.set(role, proxy);
+    }
+    return proxy;
+  }
 }
 
 /** The hosts a proxy answers for: `hosts`, else `host` split on commas (repeats kept). */
@@ -270,7 +306,7 @@ function failingProxyChecks(proxy: Hash, partial: boolean): ProxyCheck[] {
 const reservedLabels: KamalRule = {
   id: 'reserved-labels',
   partial: true,
-  check(doc) {
+  check(_doc, _options, facts) {
     const problems: DocumentProblem[] = [];
     const scan = (base: string[], labels: unknown) => {
       for (const [key] of entries(labels)) {
@@ -279,8 +315,8 @@ const reservedLabels: KamalRule = {
         }
       }
     };
-    for (const role of rolesOf(doc)) scan([...role.path], role.config.labels);
-    for (const [name, acc] of entries(doc.accessories)) if (isHash(acc)) scan(['accessories', name], acc.labels);
+    for (const role of facts.roles) scan([...role.path], role.config.labels);
+    for (const [name, acc] of facts.accessories) if (isHash(acc)) scan(['accessories', name], acc.labels);
     return problems;
   },
 };
@@ -288,7 +324,7 @@ const reservedLabels: KamalRule = {
 const restartPolicy: KamalRule = {
   id: 'restart-policy',
   partial: true,
-  check(doc) {
+  check(_doc, _options, facts) {
     const problems: DocumentProblem[] = [];
     const scan = (base: string[], options: unknown) => {
       if (!isHash(options) || !has(options, 'restart')) return;
@@ -297,8 +333,8 @@ const restartPolicy: KamalRule = {
       if (typeof value !== 'string') problems.push(at(path, 'should be a string. Use "no" to disable restarts'));
       else if (!RESTART_POLICY.test(value)) problems.push(at(path, 'should be no, always, unless-stopped, on-failure, or on-failure:N'));
     };
-    for (const role of rolesOf(doc)) scan([...role.path], role.config.options);
-    for (const [name, acc] of entries(doc.accessories)) if (isHash(acc)) scan(['accessories', name], acc.options);
+    for (const role of facts.roles) scan([...role.path], role.config.options);
+    for (const [name, acc] of facts.accessories) if (isHash(acc)) scan(['accessories', name], acc.options);
     return problems;
   },
 };
@@ -306,13 +342,13 @@ const restartPolicy: KamalRule = {
 const envTagsInRootOnly: KamalRule = {
   id: 'env-tags-root-only',
   partial: true,
-  check(doc) {
+  check(doc, _options, facts) {
     const problems: DocumentProblem[] = [];
     const scan = (path: string[], env: unknown) => {
       if (isHash(env) && has(env, 'tags')) problems.push(at(path, 'tags are only allowed in the root env', [...path, 'tags']));
     };
-    for (const role of rolesOf(doc)) scan([...role.path, 'env'], role.config.env);
-    for (const [name, acc] of entries(doc.accessories)) if (isHash(acc)) scan(['accessories', name, 'env'], acc.env);
+    for (const role of facts.roles) scan([...role.path, 'env'], role.config.env);
+    for (const [name, acc] of facts.accessories) if (isHash(acc)) scan(['accessories', name, 'env'], acc.env);
     if (isHash(doc.env)) for (const [tag, env] of entries(doc.env.tags)) scan(['env', 'tags', tag], env);
     return problems;
   },
@@ -321,9 +357,9 @@ const envTagsInRootOnly: KamalRule = {
 const proxySettings: KamalRule = {
   id: 'proxy-settings',
   partial: true,
-  check(doc, { partial }) {
+  check(doc, { partial }, facts) {
     const problems: DocumentProblem[] = [];
-    const roles = rolesOf(doc);
+    const roles = facts.roles;
     const own = (path: string[], proxy: Hash) => {
       const failing = failingProxyChecks(proxy, partial);
       for (const c of failing) problems.push(at(path, c.message));
@@ -333,7 +369,7 @@ const proxySettings: KamalRule = {
     for (const role of roles) {
       if (isHash(role.config.proxy)) roleFailures.set(role.name, own([...role.path, 'proxy'], role.config.proxy));
     }
-    for (const [name, acc] of entries(doc.accessories)) {
+    for (const [name, acc] of facts.accessories) {
       if (isHash(acc) && isHash(acc.proxy) && present(acc.proxy)) own(['accessories', name, 'proxy'], acc.proxy);
     }
     const rootFailures = isHash(doc.proxy) ? own(['proxy'], doc.proxy) : [];
@@ -344,7 +380,7 @@ const proxySettings: KamalRule = {
     for (const role of roles.filter((r) => r.runningProxy)) {
       const seen = [...rootFailures, ...(roleFailures.get(role.name) ?? [])];
       const where = isHash(role.config.proxy) ? [...role.path, 'proxy'] : ['proxy'];
-      for (const c of failingProxyChecks(roleProxy(doc, role), false)) {
+      for (const c of failingProxyChecks(facts.roleProxy(role), false)) {
         if (!seen.includes(c)) problems.push(at(['proxy'], c.message, where));
       }
     }
@@ -355,7 +391,7 @@ const proxySettings: KamalRule = {
 const registryCredentials: KamalRule = {
   id: 'registry-credentials',
   partial: true,
-  check(doc, { partial }) {
+  check(doc, { partial }, facts) {
     const problems: DocumentProblem[] = [];
     const scan = (path: string[], registry: unknown) => {
       if (isLocalRegistry(registry)) return;
@@ -371,7 +407,7 @@ const registryCredentials: KamalRule = {
       }
     };
     if (!partial || has(doc, 'registry')) scan(['registry'], doc.registry);
-    for (const [name, acc] of entries(doc.accessories)) {
+    for (const [name, acc] of facts.accessories) {
       // An accessory registry is only read (and checked) when it is given.
       if (isHash(acc) && present(acc.registry)) scan(['accessories', name, 'registry'], acc.registry);
     }
@@ -382,9 +418,9 @@ const registryCredentials: KamalRule = {
 const accessoryHostSelector: KamalRule = {
   id: 'accessory-host-selector',
   partial: true,
-  check(doc, { partial }) {
+  check(_doc, { partial }, facts) {
     const problems: DocumentProblem[] = [];
-    for (const [name, acc] of entries(doc.accessories)) {
+    for (const [name, acc] of facts.accessories) {
       if (!isHash(acc)) continue;
       const count = ACCESSORY_SELECTORS.filter((k) => has(acc, k)).length;
       // A fragment may leave the selector to the other file, but never set two.
@@ -399,10 +435,10 @@ const accessoryHostSelector: KamalRule = {
 const accessoryRoles: KamalRule = {
   id: 'accessory-roles',
   partial: false,
-  check(doc) {
-    const names = rolesOf(doc).map((r) => r.name);
+  check(_doc, _options, facts) {
+    const names = facts.roles.map((r) => r.name);
     const problems: DocumentProblem[] = [];
-    for (const [name, acc] of entries(doc.accessories)) {
+    for (const [name, acc] of facts.accessories) {
       if (!isHash(acc)) continue;
       if (Array.isArray(acc.roles)) {
         const missing = acc.roles.filter((r) => typeof r !== 'string' || !names.includes(r));
@@ -418,9 +454,9 @@ const accessoryRoles: KamalRule = {
 const accessoryProxyHash: KamalRule = {
   id: 'accessory-proxy-hash',
   partial: true,
-  check(doc) {
+  check(_doc, _options, facts) {
     // `proxy: false` reads as no proxy; `true` reaches the proxy validator, which wants a hash.
-    return entries(doc.accessories)
+    return facts.accessories
       .filter(([, acc]) => isHash(acc) && acc.proxy === true)
       .map(([name]) => at(['accessories', name, 'proxy'], 'should be a hash'));
   },
@@ -467,7 +503,7 @@ const builderSettings: KamalRule = {
 const requiredKeys: KamalRule = {
   id: 'required-keys',
   partial: false,
-  check(doc) {
+  check(doc, _options, facts) {
     const problems: DocumentProblem[] = [];
     if (!present(doc.service)) problems.push(plain([], 'Missing required configuration for service'));
     // A local registry names the image after the service.
@@ -477,7 +513,7 @@ const requiredKeys: KamalRule = {
       if (!present(doc.accessories)) problems.push(plain([], 'No servers or accessories specified'));
       return problems;
     }
-    const roles = rolesOf(doc);
+    const roles = facts.roles;
     const primaryName = primaryRoleName(doc);
     const primary = roles.find((r) => r.primary);
     if (!primary) {
@@ -565,11 +601,11 @@ const serviceName: KamalRule = {
 const sslSingleHost: KamalRule = {
   id: 'ssl-single-host',
   partial: false,
-  check(doc) {
-    return rolesOf(doc)
+  check(_doc, _options, facts) {
+    return facts.roles
       .filter((role) => {
         if (!role.runningProxy || role.hosts.length < 2) return false;
-        const proxy = roleProxy(doc, role);
+        const proxy = facts.roleProxy(role);
         return truthy(proxy.ssl) && !customCertificate(proxy);
       })
       .map((role) => plain(role.path, `SSL is only supported on a single server unless you provide custom certificates, found ${role.hosts.length} servers for role ${role.name}`));
@@ -579,10 +615,10 @@ const sslSingleHost: KamalRule = {
 const sslUniqueHosts: KamalRule = {
   id: 'ssl-unique-hosts',
   partial: false,
-  check(doc) {
-    const hosts = rolesOf(doc)
-      .filter((role) => role.runningProxy && truthy(roleProxy(doc, role).ssl))
-      .flatMap((role) => proxyHosts(roleProxy(doc, role)));
+  check(_doc, _options, facts) {
+    const hosts = facts.roles
+      .filter((role) => role.runningProxy && truthy(facts.roleProxy(role).ssl))
+      .flatMap((role) => proxyHosts(facts.roleProxy(role)));
     const duplicates = hosts.filter((h, i) => hosts.indexOf(h) === i && hosts.indexOf(h, i + 1) >= 0);
     return duplicates.length > 0 ? [plain(['servers'], `Different roles can't share the same host for SSL: ${duplicates.join(', ')}`)] : [];
   },
@@ -610,23 +646,24 @@ const localRegistryRemoteBuilder: KamalRule = {
 const proxyRunConflicts: KamalRule = {
   id: 'proxy-run-conflicts',
   partial: false,
-  check(doc) {
-    const roles = rolesOf(doc);
-    // Each role running the proxy, and each accessory with a proxy, asks for its `run` settings.
-    const users: Array<{ hosts: string[]; run: unknown }> = [];
+  check(doc, _options, facts) {
+    const roles = facts.roles;
+    // Each role running the proxy, and each accessory with a proxy, asks for its `run` settings
+    // (compared by canonical identity, worked out once per user).
+    const users: Array<{ hosts: string[]; run: string | undefined }> = [];
     for (const role of roles) {
-      const run = role.runningProxy ? roleProxy(doc, role).run : undefined;
-      users.push({ hosts: role.hosts, run: present(run) ? run : undefined });
+      const run = role.runningProxy ? facts.roleProxy(role).run : undefined;
+      users.push({ hosts: role.hosts, run: present(run) ? canonical(run) : undefined });
     }
-    for (const [, acc] of entries(doc.accessories)) {
+    for (const [, acc] of facts.accessories) {
       if (!isHash(acc)) continue;
       const run = isHash(acc.proxy) && present(acc.proxy) ? acc.proxy.run : undefined;
-      users.push({ hosts: accessoryHosts(doc, acc, roles), run: present(run) ? run : undefined });
+      users.push({ hosts: accessoryHosts(doc, acc, roles), run: present(run) ? canonical(run) : undefined });
     }
     const allHosts = [...new Set(users.flatMap((u) => u.hosts))];
     const problems: DocumentProblem[] = [];
     for (const host of allHosts) {
-      const runs = new Set(users.filter((u) => u.run !== undefined && u.hosts.includes(host)).map((u) => canonical(u.run)));
+      const runs = new Set(users.filter((u) => u.run !== undefined && u.hosts.includes(host)).map((u) => u.run));
       if (runs.size > 1) problems.push(plain([], `Conflicting proxy run configurations for host ${host}`));
     }
     return problems;
@@ -643,7 +680,7 @@ const hooksOutput: KamalRule = {
   partial: true,
   check(doc) {
     const value = doc.hooks_output;
-    const levels = HOOKS_OUTPUT_LEVELS.join(', ');
+    const levels = HOOKS_OUTPUT_LEVEL_LIST;
     if (typeof value === 'string') {
       return validHooksLevel(value) ? [] : [plain(['hooks_output'], `Invalid hooks_output '${value.replace(/^:/, '')}', must be one of: ${levels}`)];
     }
@@ -679,5 +716,10 @@ export const KAMAL_RULES: ReadonlyArray<KamalRule> = [
 
 /** Runs the rules that apply in this mode on a document that passed the schema. */
 export function checkKamalRules(doc: KamalDocument, options: RuleOptions): DocumentProblem[] {
-  return KAMAL_RULES.filter((rule) => rule.partial || !options.partial).flatMap((rule) => rule.check(doc, options));
+  const facts = new DocumentFacts(doc);
+  const problems: DocumentProblem[] = [];
+  for (const rule of KAMAL_RULES) {
+    if (rule.partial || !options.partial) problems.push(...rule.check(doc, options, facts));
+  }
+  return problems;
 }
