@@ -28,6 +28,15 @@ export interface FileBaseProps {
 
 const FILE_SYMBOL = Symbol.for('kamal-cdk.FileBase');
 
+/** `_documentBeforeText()` of a file whose document can only be read from its text. */
+export const TEXT_NEEDED = Symbol('text-needed');
+
+/** A render job another thread can run: a renderer that render-worker.ts knows, and its input. */
+export interface PortableRender {
+  readonly renderer: 'yaml';
+  readonly input: unknown;
+}
+
 /**
  * A generated file: knows its path and how to render itself. Nothing else writes files; synth
  * collects every FileBase in the tree and writes their text.
@@ -55,9 +64,30 @@ export abstract class FileBase extends Construct {
 
   /** The whole file text: LF line ends, exactly one trailing newline, marker in place. */
   public render(): string {
-    const body = this.renderBody();
-    const text = this.withMarker ? this.placeMarker(body) : body;
-    return text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+    return this.finishText(this.renderBody());
+  }
+
+  /**
+   * @internal The body as plain data for a renderer that can run on another thread (see
+   * render-worker.ts), or undefined when only this object can render it. When a job is returned,
+   * synth validates `_documentBeforeText()` while the body is rendered elsewhere, then completes
+   * the file with `_completeRender(body)`.
+   */
+  public _portableRender(): PortableRender | undefined {
+    return undefined;
+  }
+
+  /**
+   * @internal The document the validator checks, for a file whose body is being rendered
+   * elsewhere; `TEXT_NEEDED` when only the text can tell. Throws as `documentForValidation` does.
+   */
+  public _documentBeforeText(): unknown {
+    return TEXT_NEEDED;
+  }
+
+  /** @internal The whole file text for a body rendered elsewhere from `_portableRender()`'s job. */
+  public _completeRender(body: string): string {
+    return this.finishText(body);
   }
 
   /**
@@ -79,6 +109,12 @@ export abstract class FileBase extends Construct {
 
   /** The file text without the marker. */
   protected abstract renderBody(): string;
+
+  /** The marker in place, LF line ends, exactly one trailing newline. */
+  protected finishText(body: string): string {
+    const text = this.withMarker ? this.placeMarker(body) : body;
+    return text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+  }
 
   /** The marker as a comment line in this format, or undefined when the format has no comments. */
   protected abstract markerLine(): string | undefined;

@@ -8,6 +8,7 @@ export * from './ini';
 export * from './json';
 export * from './object-file';
 export * from './paths';
+export * from './render-pool';
 export * from './schema';
 export * from './schema-builders';
 export * from './synthesizer';

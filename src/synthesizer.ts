@@ -1,7 +1,9 @@
 import { IConstruct } from 'constructs';
 import { Annotations, compareStrings, Diagnostic, pathOf, sortDiagnostics } from './annotations';
 import { Checks } from './checks';
-import { FileBase, MARKER } from './file';
+import { FileBase, MARKER, TEXT_NEEDED } from './file';
+import { RenderPool, RenderThreads } from './render-pool';
+import type { RenderResult } from './render-worker';
 import { DocumentProblem } from './schema';
 
 /** Where the manifest of generated files lives, relative to the output directory. */
@@ -35,6 +37,8 @@ export interface SynthesizeOptions {
   readonly displayDir?: string;
   /** Unacknowledged warnings become errors. @default false */
   readonly strict?: boolean;
+  /** Whether file bodies may be rendered on worker threads; the bytes are the same either way. @default 'auto' */
+  readonly renderThreads?: RenderThreads;
 }
 
 /**
@@ -50,18 +54,39 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   const error = (c: IConstruct, message: string) => errors.push({ severity: 'error', path: pathOf(c), message });
 
   const all = root.node.findAll();
-  const fileConstructs: FileBase[] = [];
+  const fileConstructs = all.filter(FileBase.isFile);
+  // Claim paths in construct-path order, not creation order, so that which of two constructs is
+  // reported as the duplicate does not depend on the order the estate happened to create them.
+  fileConstructs.sort((a, b) => compareStrings(pathOf(a), pathOf(b)));
+
+  const byPath = new Map<string, FileBase>();
+  const claimed: FileBase[] = [];
+  for (const f of fileConstructs) {
+    const other = byPath.get(f.path);
+    if (other) {
+      error(f, `${display}/${f.path} is also claimed by [${pathOf(other)}]; give one of them another path`);
+      continue;
+    }
+    byPath.set(f.path, f);
+    if (f.path === MANIFEST_DIR || f.path.startsWith(`${MANIFEST_DIR}/`)) {
+      error(f, `${display}/${f.path} is inside kamal-cdk's own folder ${display}/${MANIFEST_DIR}/; give the file another path`);
+      continue;
+    }
+    claimed.push(f);
+  }
+
+
+  // Big estates render portable bodies on worker threads from here on, while this thread runs the
+  // validations and checks; every other file is rendered and checked here, as in a small estate.
+  const pool = RenderPool.start(claimed, options.renderThreads);
+
   for (const c of all) {
     try {
       for (const message of c.node.validate()) error(c, message);
     } catch (e) {
       error(c, `validation crashed: ${messageOf(e)}`);
     }
-    if (FileBase.isFile(c)) fileConstructs.push(c);
   }
-  // Claim paths in construct-path order, not creation order, so that which of two constructs is
-  // reported as the duplicate does not depend on the order the estate happened to create them.
-  fileConstructs.sort((a, b) => compareStrings(pathOf(a), pathOf(b)));
 
   for (const check of Checks.of(root)._all()) {
     let findings;
@@ -83,46 +108,22 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     }
   }
 
-  const byPath = new Map<string, FileBase>();
+  const elsewhere = new Set(pool?.files);
+  const outcomes = new Map<FileBase, FileOutcome>();
+  for (const f of claimed) if (!elsewhere.has(f)) outcomes.set(f, renderAndCheck(f, display));
+  if (pool) {
+    // Their models are validated while the workers render; a render error still wins.
+    const early = pool.files.map((f) => checkBeforeText(f, display));
+    pool.finish().forEach((result, i) => outcomes.set(pool.files[i], completeElsewhere(pool.files[i], result, early[i], display)));
+  }
+
   const files: SynthesizedFile[] = [];
   let validatedDocuments = 0;
-  for (const f of fileConstructs) {
-    const other = byPath.get(f.path);
-    if (other) {
-      error(f, `${display}/${f.path} is also claimed by [${pathOf(other)}]; give one of them another path`);
-      continue;
-    }
-    byPath.set(f.path, f);
-    if (f.path === MANIFEST_DIR || f.path.startsWith(`${MANIFEST_DIR}/`)) {
-      error(f, `${display}/${f.path} is inside kamal-cdk's own folder ${display}/${MANIFEST_DIR}/; give the file another path`);
-      continue;
-    }
-    let content: string;
-    try {
-      content = f.render();
-    } catch (e) {
-      error(f, `${display}/${f.path}: could not render: ${messageOf(e)}`);
-      continue;
-    }
-    if (f.validator) {
-      let doc: unknown;
-      try {
-        doc = f.documentForValidation(content);
-      } catch (e) {
-        error(f, `${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`);
-        continue;
-      }
-      validatedDocuments++;
-      let problems: DocumentProblem[];
-      try {
-        problems = f.validator.validate(doc);
-      } catch (e) {
-        error(f, `${display}/${f.path}: could not validate: ${messageOf(e)}`);
-        continue;
-      }
-      for (const p of problems) error(f, `${display}/${f.path}: ${p.pointer || '/'} ${p.message}`);
-    }
-    files.push({ path: f.path, content, executable: f.executable, construct: pathOf(f) });
+  for (const f of claimed) {
+    const outcome = outcomes.get(f)!;
+    for (const message of outcome.errors) error(f, message);
+    if (outcome.validated) validatedDocuments++;
+    if (outcome.content !== undefined && !outcome.dropped) files.push({ path: f.path, content: outcome.content, executable: f.executable, construct: pathOf(f) });
   }
   errors.push(...folderClashes(files, byPath, display));
 
@@ -149,6 +150,64 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     acknowledged: sortDiagnostics(acknowledged),
     validatedDocuments,
   };
+}
+
+/** What rendering and checking one file came to: its text unless an error stopped it, and the errors. */
+interface FileOutcome {
+  readonly content?: string;
+  readonly errors: readonly string[];
+  /** Whether a validator checked the document (counted in `validatedDocuments`). */
+  readonly validated: boolean;
+  /** The document could not be read back or checked at all: the file is left out of the synthesis. */
+  readonly dropped?: boolean;
+}
+
+/** Renders a file, reads its document back and hands it to its validator, stopping at the first failure. */
+function renderAndCheck(f: FileBase, display: string): FileOutcome {
+  let content: string;
+  try {
+    content = f.render();
+  } catch (e) {
+    return { errors: [`${display}/${f.path}: could not render: ${messageOf(e)}`], validated: false };
+  }
+  return { content, ...(validateDocument(f, display, () => f.documentForValidation(content)) ?? UNCHECKED) };
+}
+
+/** The validator's verdict on a file whose body is still being rendered elsewhere, when its model can tell. */
+function checkBeforeText(f: FileBase, display: string): Verdict | undefined {
+  return validateDocument(f, display, () => f._documentBeforeText());
+}
+
+/** A body rendered elsewhere, completed as `renderAndCheck` would have: a render error wins over any verdict. */
+function completeElsewhere(f: FileBase, result: RenderResult, early: Verdict | undefined, display: string): FileOutcome {
+  if ('error' in result) return { errors: [`${display}/${f.path}: could not render: ${result.error}`], validated: false };
+  const content = f._completeRender(result.body);
+  return { content, ...(early ?? validateDocument(f, display, () => f.documentForValidation(content)) ?? UNCHECKED) };
+}
+
+type Verdict = Omit<FileOutcome, 'content'>;
+const UNCHECKED: Verdict = { errors: [], validated: false };
+
+/**
+ * Reads the document with `document` and hands it to the file's validator; undefined when the
+ * document can only be read from text that does not exist yet (`TEXT_NEEDED`).
+ */
+function validateDocument(f: FileBase, display: string, document: () => unknown): Verdict | undefined {
+  if (!f.validator) return UNCHECKED;
+  let doc: unknown;
+  try {
+    doc = document();
+  } catch (e) {
+    return { errors: [`${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`], validated: false, dropped: true };
+  }
+  if (doc === TEXT_NEEDED) return undefined;
+  let problems: DocumentProblem[];
+  try {
+    problems = f.validator.validate(doc);
+  } catch (e) {
+    return { errors: [`${display}/${f.path}: could not validate: ${messageOf(e)}`], validated: true, dropped: true };
+  }
+  return { errors: problems.map((p) => `${display}/${f.path}: ${p.pointer || '/'} ${p.message}`), validated: true };
 }
 
 /** Parses a manifest's text; an unreadable one counts as none. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { MARKER } from './file';
+import { MARKER, PortableRender, TEXT_NEEDED } from './file';
 import { ObjectFile, ObjectFileProps } from './object-file';
 
 /** Which YAML the consumer reads. */
@@ -36,6 +36,8 @@ export class YamlFile extends ObjectFile {
   public readonly dialect: YamlDialect;
   public readonly erb: boolean;
   private rendered?: { text: string; obj: unknown };
+  /** The model of a body being rendered on another thread. */
+  private scheduled?: unknown;
 
   constructor(scope: Construct, id: string, props: YamlFileProps) {
     super(scope, id, props);
@@ -60,6 +62,31 @@ export class YamlFile extends ObjectFile {
     return checked === FALLBACK ? this.parse(text) : checked;
   }
 
+  /** @internal Plain-data models render on another thread as well as here, to the same bytes. */
+  public _portableRender(): PortableRender | undefined {
+    // A subclass that renders its own body renders it here.
+    if (this.renderBody !== YamlFile.prototype.renderBody) return undefined;
+    const obj = this.toObject();
+    if (!isPlainData(obj)) return undefined;
+    this.scheduled = obj;
+    const input: YamlRenderInput = { obj, dialect: this.dialect, erb: this.erb };
+    return { renderer: 'yaml', input };
+  }
+
+  /** @internal */
+  public _documentBeforeText(): unknown {
+    if (this.scheduled === undefined) return TEXT_NEEDED;
+    const checked = readBackModel(this.scheduled, this.dialect, this.erb);
+    return checked === FALLBACK ? TEXT_NEEDED : checked;
+  }
+
+  /** @internal */
+  public _completeRender(body: string): string {
+    this.rendered = { text: body, obj: this.scheduled };
+    this.scheduled = undefined;
+    return this.finishText(body);
+  }
+
   protected renderBody(): string {
     const obj = this.toObject();
     const text = stringifyYaml(obj, { dialect: this.dialect, erb: this.erb });
@@ -72,13 +99,20 @@ export class YamlFile extends ObjectFile {
   }
 }
 
+/** What a YamlFile's body is rendered from, as plain data another thread can receive. */
+export interface YamlRenderInput {
+  readonly obj: unknown;
+  readonly dialect?: YamlDialect;
+  readonly erb?: boolean;
+}
+
 /** Renders one YAML document the way every YamlFile does. */
-export function stringifyYaml(obj: unknown, opts: { dialect?: YamlDialect; erb?: boolean } = {}): string {
+export function stringifyYaml(obj: unknown, opts: Omit<YamlRenderInput, 'obj'> = {}): string {
   const dialect = opts.dialect ?? YamlDialect.YAML_1_1;
   // No anchors and aliases for objects the model happens to share: consumers get plain YAML.
   const doc = new YAML.Document(null, { version: dialect, aliasDuplicateObjects: false });
   doc.contents = toNode(doc, obj, dialect, opts.erb ?? false) as typeof doc.contents;
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, directives: false });
 }
 
 /**
@@ -114,6 +148,29 @@ function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boole
   return doc.createNode(v);
 }
 
+/**
+ * Whether a value is made only of what a structured clone copies exactly and `toNode` renders
+ * without the package's createNode: strings, finite or not numbers, booleans, null, undefined,
+ * arrays and objects with Object's own prototype. Such a model renders to the same bytes on any
+ * thread.
+ */
+function isPlainData(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'object':
+      if (Array.isArray(v)) return v.every(isPlainData);
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (const k in v) if (Object.hasOwn(v, k) && !isPlainData((v as Record<string, unknown>)[k])) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
 const FALLBACK = Symbol('fallback');
 const readsBack = new Map<string, boolean>();
 
@@ -131,21 +188,17 @@ function obviouslyString(s: string): boolean {
 }
 
 /**
- * A copy of `obj` as a YAML reader would return it (undefined members dropped), after proving that
- * every key and scalar reads back as itself; FALLBACK for values only a full parse can judge.
+ * `obj` as a YAML reader would return it (undefined members dropped; `obj` itself when it has
+ * none, so a model is not copied for nothing), after proving that every key and scalar reads back
+ * as itself; FALLBACK for values only a full parse can judge.
  */
 function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean): unknown {
+  // Scalars not yet known to read back, in the order met: proved together after the walk.
+  const pending: Scalar[] = [];
   const prove = (value: string | number, asKey: boolean): void => {
     if (typeof value === 'string' && obviouslyString(value)) return;
     const memo = `${dialect}${erb ? 'e' : ''}${asKey ? 'k' : 'v'}${typeof value}:${value}`;
-    let ok = readsBack.get(memo);
-    if (ok === undefined) {
-      const probe = asKey ? { [value]: 0 } : { v: value };
-      const back = parseYaml(stringifyYaml(probe, { dialect, erb }), dialect) as Record<string, unknown>;
-      ok = asKey ? Object.keys(back).length === 1 && Object.keys(back)[0] === value : Object.is(back.v, value);
-      readsBack.set(memo, ok);
-    }
-    if (!ok) throw new Error(`${asKey ? 'key' : 'value'} ${JSON.stringify(value)} does not read back as itself in YAML ${dialect}`);
+    if (readsBack.get(memo) !== true) pending.push({ value, asKey, memo });
   };
   const walk = (v: unknown): unknown => {
     if (v === null || typeof v === 'boolean') return v;
@@ -154,29 +207,96 @@ function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean): unknow
       return v;
     }
     if (Array.isArray(v)) {
-      const out: unknown[] = [];
-      for (const x of v) {
+      // A hole or an undefined element reads back as null.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
         const y = walk(x === undefined ? null : x);
         if (y === FALLBACK) return FALLBACK;
-        out.push(y);
+        if (y !== x && !out) out = v.slice(0, i);
+        out?.push(y);
       }
-      return out;
+      return out ?? v;
     }
     if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (x === undefined) continue;
+      const src = v as Record<string, unknown>;
+      const keys = Object.keys(src);
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const x = src[k];
+        if (x === undefined) {
+          out ??= copyKeys(src, keys, i);
+          continue;
+        }
         prove(k, true);
         const y = walk(x);
         if (y === FALLBACK) return FALLBACK;
-        if (k === '__proto__') Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
-        else out[k] = y;
+        if (y !== x) out ??= copyKeys(src, keys, i);
+        if (out) setOwn(out, k, y);
       }
-      return out;
+      return out ?? src;
     }
     return FALLBACK;
   };
-  return walk(obj);
+  const model = walk(obj);
+  if (model === FALLBACK || pending.length === 0) return model;
+  proveAll(pending.filter((p) => !readsBack.has(p.memo)), dialect, erb);
+  const wrong = pending.find((p) => !readsBack.get(p.memo));
+  if (wrong) throw new Error(`${wrong.asKey ? 'key' : 'value'} ${JSON.stringify(wrong.value)} does not read back as itself in YAML ${dialect}`);
+  return model;
+}
+
+interface Scalar {
+  readonly value: string | number;
+  readonly asKey: boolean;
+  /** Its entry in `readsBack`. */
+  readonly memo: string;
+}
+
+/**
+ * Records in `readsBack` whether each scalar reads back as itself, rendered and parsed the way a
+ * YamlFile renders it: a key alone in a document (`<key>: 0`, where a reader may treat the start
+ * of a document specially), a value in a map (`v: <value>`). Values share one probe document
+ * (`v0: ...`, `v1: ...`), one round trip instead of one per value; if it does not come back
+ * whole, each value is proved on its own.
+ */
+function proveAll(scalars: Scalar[], dialect: YamlDialect, erb: boolean): void {
+  const roundTrip = (probe: Record<string, unknown>): Record<string, unknown> | undefined => {
+    try {
+      const back = parseYaml(stringifyYaml(probe, { dialect, erb }), dialect);
+      return typeof back === 'object' && back !== null && !Array.isArray(back) ? (back as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const alone = (s: Scalar): boolean => {
+    const back = roundTrip(s.asKey ? { [s.value]: 0 } : { v: s.value });
+    if (!back) return false;
+    return s.asKey ? Object.keys(back).length === 1 && Object.keys(back)[0] === s.value : Object.is(back.v, s.value);
+  };
+  const values = scalars.filter((s) => !s.asKey);
+  if (values.length > 1) {
+    const back = roundTrip(Object.fromEntries(values.map((s, i) => [`v${i}`, s.value])));
+    if (back && Object.keys(back).length === values.length && values.every((s, i) => Object.is(back[`v${i}`], s.value))) {
+      for (const s of values) readsBack.set(s.memo, true);
+    }
+  }
+  for (const s of scalars) if (!readsBack.has(s.memo)) readsBack.set(s.memo, alone(s));
+}
+
+
+/** A new object with the first `count` of `keys` of `src`. */
+function copyKeys(src: Record<string, unknown>, keys: string[], count: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) setOwn(out, keys[i], src[keys[i]]);
+  return out;
+}
+
+/** Sets an own property, `__proto__` included (a YAML key like any other). */
+function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
 }
 
 export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_1_1): unknown {

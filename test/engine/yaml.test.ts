@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { Erb, parseYaml, stringifyYaml, Testing, YamlDialect, YamlFile } from '../../src';
+import { Erb, JsonSchema, parseYaml, stringifyYaml, synthesize, Testing, YamlDialect, YamlFile } from '../../src';
 
 /** Parses as a YAML 1.1 reader (Psych, yaml.v2, libyaml) would. */
 const read11 = (text: string) => YAML.parse(text, { version: '1.1' });
@@ -257,5 +257,76 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
     // THEN
     expect(Testing.synth(app)['a.yml']).toBe(`${stringifyYaml(obj, { erb: true })}`);
     expect(stringifyYaml(obj, { erb: true })).toBe(`a: '<%= ENV["X"] %>'\nb: "on"\n`);
+  });
+});
+
+describe('the document a YamlFile hands its validator', () => {
+  const proto = JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>;
+  test.each([
+    ['plain data, returned as it is', { a: 'b', list: [1, 'two', { three: 3 }] }],
+    ['undefined members dropped', { a: undefined, b: { c: undefined, d: 1 }, e: 'f' }],
+    ['undefined elements and holes read as null', { list: [undefined, 1, , 2] }], // the hole is on purpose
+    ['a __proto__ key is an ordinary key', { before: 1, skip: undefined, ...{ inner: proto } }],
+    ['ambiguous strings and numbers', { on: 'on', date: '2025-01-01', octal: '0600', n: -0, big: 1e21, sym: ':s', c: '1,000' }],
+  ])('is what a full parse of the text returns: %s', (_what, obj) => {
+    // GIVEN
+    const app = Testing.app();
+    const file = new YamlFile(app, 'y', { path: 'a.yml', obj });
+    const text = file.render();
+
+    // WHEN
+    const doc = file.documentForValidation(text);
+
+    // THEN
+    expect(doc).toEqual(file.parse(text));
+    expect(JSON.stringify(doc)).toBe(JSON.stringify(file.parse(text)));
+  });
+
+  test('is the model itself when nothing needs dropping, a copy otherwise (the model is never changed)', () => {
+    // GIVEN
+    const clean = { a: 'b', list: [1, { c: 'd' }] };
+    const holey = { a: 'b', gone: undefined, list: [1, { c: 'd' }] };
+    const app = Testing.app();
+    const f1 = new YamlFile(app, 'clean', { path: 'a.yml', obj: clean });
+    const f2 = new YamlFile(app, 'holey', { path: 'b.yml', obj: holey });
+
+    // WHEN
+    const d1 = f1.documentForValidation(f1.render());
+    const d2 = f2.documentForValidation(f2.render()) as Record<string, unknown>;
+
+    // THEN
+    expect(d1).toBe(clean);
+    expect(d2).not.toBe(holey);
+    expect(Object.keys(d2)).toEqual(['a', 'list']);
+    expect(d2.list).toBe(holey.list); // untouched branches are shared, not copied
+    expect(Object.keys(holey)).toEqual(['a', 'gone', 'list']);
+  });
+});
+
+describe('scalars that do not read back as themselves', () => {
+  test.each([
+    ['\uFEFFbom', 'a leading byte-order mark is dropped by the reader'],
+    ['<<', "YAML 1.1's merge key, which the reader merges instead of keeping"],
+  ])('key %j is an error naming it (%s), whether rendered here or on a worker', (key) => {
+    for (const renderThreads of ['never', 'always'] as const) {
+      // GIVEN: the bad key among scalars that do need proving (a port, a path, a number)
+      const app = Testing.app();
+      new YamlFile(app, 'y', { path: 'a.yml', validator: new JsonSchema({ type: 'object' }), obj: { port: '5432', path: '/up', n: 3, [key]: { a: 1 } } });
+
+      // WHEN
+      const s = synthesize(app, { renderThreads });
+
+      // THEN
+      expect(s.errors.map((e) => e.message)).toEqual([`out/a.yml: the rendered file does not parse back: key ${JSON.stringify(key)} does not read back as itself in YAML 1.1`]);
+    }
+  });
+
+  test('the same scalars in a clean file are proved and pass', () => {
+    // GIVEN
+    const app = Testing.app();
+    new YamlFile(app, 'y', { path: 'a.yml', validator: new JsonSchema({ type: 'object' }), obj: { port: '5432', path: '/up', n: 3, 'key with spaces': 'x: y' } });
+
+    // THEN
+    expect(Testing.errors(app)).toEqual([]);
   });
 });
