@@ -1,40 +1,66 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SynthesizedFile } from './synthesizer';
-import { isSame, listFiles } from './writer';
+import { compareStrings } from './annotations';
+import { DirCache } from './private/fsx';
+import { isLockFile } from './private/lock';
+import { dirOf, pending } from './private/txn';
+import { MANIFEST_PATH, readManifest, SynthesizedFile } from './synthesizer';
+import { isSame, OWN_DIR, underLock, WriteError } from './private/output';
+import type { WriteOptions } from './writer';
 
-export type DriftKind = 'changed' | 'missing' | 'unexpected' | 'mode';
+/**
+ * `foreign`: a file kamal-cdk did not generate (not in the manifest), shown by name and size only;
+ * `unexpected`: a file kamal-cdk generated before and no longer does (synth removes it).
+ */
+export type DriftKind = 'changed' | 'missing' | 'unexpected' | 'foreign' | 'mode';
 
 export interface Drift {
   readonly path: string;
   readonly kind: DriftKind;
-  /** A unified diff from what is on disk to what synth makes (git-style mode lines for `mode`). */
+  /**
+   * A unified diff from what is on disk to what synth makes (git-style mode lines for `mode`); for
+   * a `foreign` file, a line with its size and what to do with it, never its content.
+   */
   readonly patch: string;
+}
+
+export interface FindDriftOptions extends Pick<WriteOptions, 'lockTimeoutMs' | 'staleLockMs'> {
+  /** The output folder as shown in messages and patches. @default 'out' */
+  readonly display?: string;
 }
 
 /**
  * Compares the synthesized tree with the output folder byte for byte: changed files, files that
- * are missing, files nobody generates, and executable bits that differ. Reads only.
+ * are missing, files nobody generates any more, files kamal-cdk never generated, and executable
+ * bits that differ. Reads only, under the folder's lock when it can take it (so never a
+ * half-written tree); throws a `WriteError` with code `interrupted` when the folder holds a write
+ * that a crash cut short, `locked` when another kamal-cdk kept it busy too long.
  */
-export function findDrift(outdir: string, files: SynthesizedFile[], display = 'out'): Drift[] {
+export function findDrift(outdir: string, files: SynthesizedFile[], options: FindDriftOptions | string = {}): Drift[] {
+  const opts = typeof options === 'string' ? { display: options } : options;
+  const display = opts.display ?? 'out';
+  const abs = path.resolve(outdir);
+  if (!fs.existsSync(abs)) return files.map((f) => ({ path: f.path, kind: 'missing', patch: patch(display, f.path, undefined, f.content) }));
+  return underLock(abs, display, { ...opts, purpose: 'check', make: false, optional: true }, (cache, own) => {
+    if (own && pending(own)) {
+      throw new WriteError(
+        'interrupted',
+        `${display}/ holds a write that did not finish (kamal-cdk was stopped while writing it); run kamal-cdk synth to finish or undo it, then check again`,
+      );
+    }
+    return compare(cache, files, display, new Set(readManifest(own?.read(path.posix.basename(MANIFEST_PATH))?.text)));
+  });
+}
+
+function compare(cache: DirCache, files: SynthesizedFile[], display: string, manifest: Set<string>): Drift[] {
   const drift: Drift[] = [];
-  const expected = new Set(files.map((f) => f.path));
   for (const f of files) {
-    const file = path.join(outdir, f.path);
-    if (isSame(file, f)) continue;
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(file);
-    } catch {
-      st = undefined;
-    }
-    if (!st || !st.isFile()) {
+    const onDisk = cache.find(dirOf(f.path))?.read(path.posix.basename(f.path));
+    if (onDisk && isSame(onDisk, f)) continue;
+    if (!onDisk) {
       drift.push({ path: f.path, kind: 'missing', patch: patch(display, f.path, undefined, f.content) });
-      continue;
-    }
-    const onDisk = fs.readFileSync(file, 'utf8');
-    if (onDisk !== f.content) {
-      drift.push({ path: f.path, kind: 'changed', patch: patch(display, f.path, onDisk, f.content) });
+    } else if (onDisk.text !== f.content) {
+      drift.push({ path: f.path, kind: 'changed', patch: patch(display, f.path, onDisk.text, f.content) });
     } else {
       const mode = (x: boolean) => (x ? '100755' : '100644');
       drift.push({
@@ -44,12 +70,42 @@ export function findDrift(outdir: string, files: SynthesizedFile[], display = 'o
       });
     }
   }
-  for (const rel of listFiles(outdir)) {
+  const expected = new Set(files.map((f) => f.path));
+  for (const rel of listFiles(cache)) {
     if (expected.has(rel)) continue;
-    const text = fs.lstatSync(path.join(outdir, rel)).isFile() ? fs.readFileSync(path.join(outdir, rel), 'utf8') : '(symbolic link)\n';
-    drift.push({ path: rel, kind: 'unexpected', patch: patch(display, rel, text, undefined) });
+    const dir = cache.find(dirOf(rel));
+    const st = fs.lstatSync(dir!.at(path.posix.basename(rel)));
+    if (manifest.has(rel)) {
+      const text = dir?.read(path.posix.basename(rel))?.text ?? '(not a regular file)\n';
+      drift.push({ path: rel, kind: 'unexpected', patch: patch(display, rel, text, undefined) });
+    } else {
+      const what = st.isSymbolicLink() ? 'a symbolic link' : `${st.size} bytes`;
+      drift.push({
+        path: rel,
+        kind: 'foreign',
+        patch:
+          `${display}/${rel} (${what}) was not generated by kamal-cdk (it is not in the manifest), and synth never removes it: ` +
+          `move it out of ${display}/ or delete it\n`,
+      });
+    }
   }
-  return drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return drift.sort((a, b) => compareStrings(a.path, b.path));
+}
+
+/** Every entry below the output folder that is not a folder, relative and sorted; links are listed, never followed. The lock is left out. */
+function listFiles(cache: DirCache): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const dir = cache.find(rel);
+    if (!dir) return;
+    for (const e of fs.readdirSync(dir.at('.'), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (!(rel === OWN_DIR && isLockFile(e.name))) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort(compareStrings);
 }
 
 function patch(display: string, rel: string, before: string | undefined, after: string | undefined): string {

@@ -1,9 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Annotations, compareStrings, Diagnostic, pathOf, sortDiagnostics } from './annotations';
 import { Checks } from './checks';
-import { FileBase, MARKER, TEXT_NEEDED } from './file';
-import { RenderPool, RenderThreads } from './render-pool';
-import type { RenderResult } from './render-worker';
+import { FileBase, markerText } from './file';
 import { DocumentProblem } from './schema';
 
 /** Where the manifest of generated files lives, relative to the output directory. */
@@ -37,8 +35,6 @@ export interface SynthesizeOptions {
   readonly displayDir?: string;
   /** Unacknowledged warnings become errors. @default false */
   readonly strict?: boolean;
-  /** Whether file bodies may be rendered on worker threads; the bytes are the same either way. @default 'auto' */
-  readonly renderThreads?: RenderThreads;
 }
 
 /**
@@ -75,11 +71,6 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     claimed.push(f);
   }
 
-
-  // Big estates render portable bodies on worker threads from here on, while this thread runs the
-  // validations and checks; every other file is rendered and checked here, as in a small estate.
-  const pool = RenderPool.start(claimed, options.renderThreads);
-
   for (const c of all) {
     try {
       for (const message of c.node.validate()) error(c, message);
@@ -108,14 +99,8 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     }
   }
 
-  const elsewhere = new Set(pool?.files);
   const outcomes = new Map<FileBase, FileOutcome>();
-  for (const f of claimed) if (!elsewhere.has(f)) outcomes.set(f, renderAndCheck(f, display));
-  if (pool) {
-    // Their models are validated while the workers render; a render error still wins.
-    const early = pool.files.map((f) => checkBeforeText(f, display));
-    pool.finish().forEach((result, i) => outcomes.set(pool.files[i], completeElsewhere(pool.files[i], result, early[i], display)));
-  }
+  for (const f of claimed) outcomes.set(f, renderAndCheck(f, display));
 
   const files: SynthesizedFile[] = [];
   let validatedDocuments = 0;
@@ -123,6 +108,11 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     const outcome = outcomes.get(f)!;
     for (const message of outcome.errors) error(f, message);
     if (outcome.validated) validatedDocuments++;
+    const unencodable = outcome.content === undefined ? undefined : loneSurrogate(outcome.content);
+    if (unencodable) {
+      error(f, `${display}/${f.path}: ${unencodable}, which UTF-8 can't encode (a string cut in the middle of an emoji or other character outside the BMP?); fix the value`);
+      continue;
+    }
     if (outcome.content !== undefined && !outcome.dropped) files.push({ path: f.path, content: outcome.content, executable: f.executable, construct: pathOf(f) });
   }
   errors.push(...folderClashes(files, byPath, display));
@@ -137,7 +127,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     }
   }
   files.sort((a, b) => compareStrings(a.path, b.path));
-  files.push(manifestFile(files));
+  files.push(manifestFile(files, markerText(root)));
   files.sort((a, b) => compareStrings(a.path, b.path));
 
   if (options.strict) {
@@ -170,29 +160,14 @@ function renderAndCheck(f: FileBase, display: string): FileOutcome {
   } catch (e) {
     return { errors: [`${display}/${f.path}: could not render: ${messageOf(e)}`], validated: false };
   }
-  return { content, ...(validateDocument(f, display, () => f.documentForValidation(content)) ?? UNCHECKED) };
-}
-
-/** The validator's verdict on a file whose body is still being rendered elsewhere, when its model can tell. */
-function checkBeforeText(f: FileBase, display: string): Verdict | undefined {
-  return validateDocument(f, display, () => f._documentBeforeText());
-}
-
-/** A body rendered elsewhere, completed as `renderAndCheck` would have: a render error wins over any verdict. */
-function completeElsewhere(f: FileBase, result: RenderResult, early: Verdict | undefined, display: string): FileOutcome {
-  if ('error' in result) return { errors: [`${display}/${f.path}: could not render: ${result.error}`], validated: false };
-  const content = f._completeRender(result.body);
-  return { content, ...(early ?? validateDocument(f, display, () => f.documentForValidation(content)) ?? UNCHECKED) };
+  return { content, ...validateDocument(f, display, () => f.documentForValidation(content)) };
 }
 
 type Verdict = Omit<FileOutcome, 'content'>;
 const UNCHECKED: Verdict = { errors: [], validated: false };
 
-/**
- * Reads the document with `document` and hands it to the file's validator; undefined when the
- * document can only be read from text that does not exist yet (`TEXT_NEEDED`).
- */
-function validateDocument(f: FileBase, display: string, document: () => unknown): Verdict | undefined {
+/** Reads the document with `document` and hands it to the file's validator. */
+function validateDocument(f: FileBase, display: string, document: () => unknown): Verdict {
   if (!f.validator) return UNCHECKED;
   let doc: unknown;
   try {
@@ -200,7 +175,6 @@ function validateDocument(f: FileBase, display: string, document: () => unknown)
   } catch (e) {
     return { errors: [`${display}/${f.path}: the rendered file does not parse back: ${messageOf(e)}`], validated: false, dropped: true };
   }
-  if (doc === TEXT_NEEDED) return undefined;
   let problems: DocumentProblem[];
   try {
     problems = f.validator.validate(doc);
@@ -214,16 +188,43 @@ function validateDocument(f: FileBase, display: string, document: () => unknown)
 export function readManifest(text: string | undefined): string[] {
   if (text === undefined) return [];
   try {
-    const m = JSON.parse(text) as { files?: unknown };
-    return Array.isArray(m.files) ? m.files.filter((f): f is string => typeof f === 'string') : [];
+    return parseManifest(text);
   } catch {
     return [];
   }
 }
 
-function manifestFile(files: SynthesizedFile[]): SynthesizedFile {
+/** The paths a manifest lists; throws, saying what is wrong, for text that is not a manifest. */
+export function parseManifest(text: string): string[] {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`it is not valid JSON: ${messageOf(e)}`);
+  }
+  const files = typeof m === 'object' && m !== null ? (m as { files?: unknown }).files : undefined;
+  if (!Array.isArray(files)) throw new Error('it has no "files" list');
+  return files.filter((f): f is string => typeof f === 'string');
+}
+
+/**
+ * Where the text holds half of a UTF-16 surrogate pair, as "line L, column C holds a lone surrogate
+ * U+D83D"; undefined when every character can be written as UTF-8. Writing one would silently turn
+ * it into U+FFFD, so the file would differ from its model at every synth.
+ */
+function loneSurrogate(text: string): string | undefined {
+  if ((text as { isWellFormed?(): boolean }).isWellFormed?.() === true) return undefined;
+  const m = /[\uD800-\uDFFF]/u.exec(text);
+  if (!m) return undefined;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const column = m.index - before.lastIndexOf('\n');
+  return `line ${line}, column ${column} holds a lone surrogate U+${m[0].charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+function manifestFile(files: SynthesizedFile[], marker: string): SynthesizedFile {
   const manifest = {
-    '//': MARKER,
+    '//': marker,
     files: [...files.map((f) => f.path), MANIFEST_PATH].sort(compareStrings),
   };
   return { path: MANIFEST_PATH, content: `${JSON.stringify(manifest, undefined, 2)}\n`, executable: false, construct: '<root>' };

@@ -1,8 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { ExitCode, normalizeOutputPath, Testing, TextFile } from '../../src';
-import { readTree, swapLeftovers, synthIn, tempDir } from './helpers';
+import { ExitCode } from '../../cli';
+import { normalizeOutputPath, Testing, TextFile } from '../../src';
+import { readTree, synthIn, tempDir } from './helpers';
+import { writerLeftovers } from './writer-helpers';
+
+/** The message a file construct at `estate/file` throws for path `bad`, or '' when it accepts it. */
+function constructionError(bad: string): string {
+  const app = Testing.app();
+  try {
+    new TextFile(new Construct(app, 'estate'), 'file', { path: bad, lines: ['x'] });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
 
 describe('a file path that leaves the output folder', () => {
   test.each([
@@ -19,17 +32,8 @@ describe('a file path that leaves the output folder', () => {
     ['./', /names the output directory itself/],
     ['a\0b', /NUL byte/],
   ])('%j throws at construction with the construct path', (bad, reason) => {
-    // GIVEN
-    const app = Testing.app();
-    const scope = new Construct(app, 'estate');
-
     // WHEN
-    let message = '';
-    try {
-      new TextFile(scope, 'file', { path: bad, lines: ['x'] });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = constructionError(bad);
 
     // THEN
     expect(message).toMatch(reason);
@@ -124,10 +128,16 @@ describe('symbolic links in the output folder', () => {
     outside = tempDir('kamal-cdk-outside-');
   });
 
+  /** An output folder kamal-cdk already wrote (it has a manifest), as links are planted in a real one. */
+  const written = (out: string) => {
+    expect(synthIn(out, ['--quiet'], (app) => new TextFile(app, 'seed', { path: 'seed.txt', lines: ['seed'] })).exitCode).toBe(ExitCode.OK);
+  };
+
   test('a folder link that a generated file would be written through is refused, and nothing is written', () => {
     // GIVEN
     const out = path.join(cwd, 'out');
-    fs.mkdirSync(out);
+    written(out);
+    const before = readTree(out);
     fs.symlinkSync(outside, path.join(out, 'config'));
 
     // WHEN
@@ -139,14 +149,14 @@ describe('symbolic links in the output folder', () => {
     expect(run.exitCode).toBe(ExitCode.VALIDATION_FAILED);
     expect(run.stderr).toMatch(/config is a symbolic link, and config\/deploy\.yml would be written through it; remove the link/);
     expect(fs.readdirSync(outside)).toEqual([]);
-    expect(readTree(out)).toEqual({ config: `-> ${outside}` });
-    expect(swapLeftovers(out)).toEqual([]);
+    expect(readTree(out)).toEqual({ ...before, config: `-> ${outside}` });
+    expect(writerLeftovers(out)).toEqual([]);
   });
 
   test('a file link at a generated path is refused and its target is not written', () => {
     // GIVEN
     const out = path.join(cwd, 'out');
-    fs.mkdirSync(out);
+    written(out);
     fs.writeFileSync(path.join(outside, 'target'), 'precious\n');
     fs.symlinkSync(path.join(outside, 'target'), path.join(out, 'deploy.yml'));
 
@@ -180,7 +190,7 @@ describe('symbolic links in the output folder', () => {
   test('a link elsewhere in the output folder, on no generated path, is left alone', () => {
     // GIVEN
     const out = path.join(cwd, 'out');
-    fs.mkdirSync(out);
+    written(out);
     fs.symlinkSync(outside, path.join(out, 'elsewhere'));
 
     // WHEN
@@ -193,4 +203,32 @@ describe('symbolic links in the output folder', () => {
     expect(fs.readlinkSync(path.join(out, 'elsewhere'))).toBe(outside);
     expect(fs.readFileSync(path.join(out, 'config/a.txt'), 'utf8')).toBe('x\n');
   });
+});
+
+describe("a file path in git's own folder, where a copied-over tree would run code", () => {
+  test.each([
+    ['.git/hooks/pre-commit', /is inside git's own folder \('.git' reads as \.git\)/],
+    ['.git', /is inside git's own folder/],
+    ['vendor/.git/config', /is inside git's own folder/],
+    ['.GIT/hooks/post-checkout', /'.GIT' reads as \.git/],
+    ['.git./hooks/x', /'.git.' reads as \.git/],
+    ['.git /hooks/x', /'.git ' reads as \.git/],
+    ['GIT~1/hooks/x', /'GIT~1' reads as \.git/],
+    ['a\nb', /contains the control character U\+000A \(line feed\)/],
+    ['a\x1bb', /contains the control character U\+001B \(escape\)/],
+  ])('%j is refused at construction with the construct path and what to do', (bad, reason) => {
+    // WHEN
+    const message = constructionError(bad);
+
+    // THEN
+    expect(message).toMatch(reason);
+    expect(message).toMatch(/^\[estate\/file\] /);
+  });
+
+  test.each(['.github/workflows/deploy-staging.yml', '.kamal/hooks/pre-deploy', '.gitignore', '.github/dependabot.yml', 'config/.gitkeep', '.kamal/secrets', 'docs/.git-notes.md', 'hooks/.kamal'])(
+    '%j is accepted',
+    (ok) => {
+      expect(normalizeOutputPath(ok, 'estate/x')).toBe(ok);
+    },
+  );
 });
