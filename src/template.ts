@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import { Construct } from 'constructs';
 import Handlebars from 'handlebars';
-import { FileBase, FileBaseProps, MARKER } from './file';
+import { controlCharProblem } from './_control-chars';
+import { FileBase, FileBaseProps } from './file';
 
+/** Props of a TemplateFile: FileBase's, plus the template and its values. */
 export interface TemplateFileProps extends FileBaseProps {
   /** Absolute path of the Handlebars template, kept as a file in the repository. */
   readonly template: string;
@@ -49,7 +51,7 @@ export class TemplateFile extends FileBase {
   }
 
   protected markerLine(): string | undefined {
-    return this.commentPrefix === undefined ? undefined : `${this.commentPrefix} ${MARKER}`;
+    return this.commentPrefix === undefined ? undefined : `${this.commentPrefix} ${this.marker}`;
   }
 }
 
@@ -59,7 +61,14 @@ export class TemplateFile extends FileBase {
  * context through this proxy makes any missing key an error; pass `false` or `null` to say a value
  * is absent on purpose.
  */
-function strictContext<T>(value: T): T {
+function strictContext<T>(value: T, path = ''): T {
+  if (typeof value === 'string') {
+    // A value of a line-based format (nginx, a unit file): a line break would end the directive
+    // and start another, a NUL or escape garble it. Multi-line text belongs in the template.
+    const why = controlCharProblem(value);
+    if (why) throw new Error(`template value ${path || '<context>'} ${why}; values of these formats are one line — remove it`);
+    return value;
+  }
   if (typeof value !== 'object' || value === null) return value;
   const proto = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
@@ -68,7 +77,7 @@ function strictContext<T>(value: T): T {
       if (typeof key === 'string' && !(key in target)) {
         throw new Error(`"${key}" not defined in the template context; pass false or null to leave it out on purpose`);
       }
-      return strictContext(Reflect.get(target, key, receiver));
+      return strictContext(Reflect.get(target, key, receiver), typeof key === 'string' ? (path ? `${path}.${key}` : key) : path);
     },
   });
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { MARKER, PortableRender, TEXT_NEEDED } from './file';
+import { controlCharProblem } from './_control-chars';
 import { ObjectFile, ObjectFileProps } from './object-file';
 
 /** Which YAML the consumer reads. */
@@ -15,6 +15,7 @@ export enum YamlDialect {
   YAML_1_2 = '1.2',
 }
 
+/** Props of a YamlFile: ObjectFile's, plus the dialect and ERB handling. */
 export interface YamlFileProps extends ObjectFileProps {
   /** The YAML the consumer reads. @default YamlDialect.YAML_1_1 - every consumer in a Kamal estate reads 1.1 */
   readonly dialect?: YamlDialect;
@@ -33,11 +34,11 @@ export interface YamlFileProps extends ObjectFileProps {
  * the order the model built them (models sort the maps their users fill).
  */
 export class YamlFile extends ObjectFile {
+  /** The YAML the consumer reads; decides which scalars are quoted. */
   public readonly dialect: YamlDialect;
+  /** Whether the consumer runs the file through ERB first. */
   public readonly erb: boolean;
   private rendered?: { text: string; obj: unknown };
-  /** The model of a body being rendered on another thread. */
-  private scheduled?: unknown;
 
   constructor(scope: Construct, id: string, props: YamlFileProps) {
     super(scope, id, props);
@@ -45,6 +46,7 @@ export class YamlFile extends ObjectFile {
     this.erb = props.erb ?? false;
   }
 
+  /** Parses the text in this file's dialect, for the validator. */
   public parse(text: string): unknown {
     return parseYaml(text, this.dialect);
   }
@@ -62,31 +64,6 @@ export class YamlFile extends ObjectFile {
     return checked === FALLBACK ? this.parse(text) : checked;
   }
 
-  /** @internal Plain-data models render on another thread as well as here, to the same bytes. */
-  public _portableRender(): PortableRender | undefined {
-    // A subclass that renders its own body renders it here.
-    if (this.renderBody !== YamlFile.prototype.renderBody) return undefined;
-    const obj = this.toObject();
-    if (!isPlainData(obj)) return undefined;
-    this.scheduled = obj;
-    const input: YamlRenderInput = { obj, dialect: this.dialect, erb: this.erb };
-    return { renderer: 'yaml', input };
-  }
-
-  /** @internal */
-  public _documentBeforeText(): unknown {
-    if (this.scheduled === undefined) return TEXT_NEEDED;
-    const checked = readBackModel(this.scheduled, this.dialect, this.erb);
-    return checked === FALLBACK ? TEXT_NEEDED : checked;
-  }
-
-  /** @internal */
-  public _completeRender(body: string): string {
-    this.rendered = { text: body, obj: this.scheduled };
-    this.scheduled = undefined;
-    return this.finishText(body);
-  }
-
   protected renderBody(): string {
     const obj = this.toObject();
     const text = stringifyYaml(obj, { dialect: this.dialect, erb: this.erb });
@@ -95,14 +72,23 @@ export class YamlFile extends ObjectFile {
   }
 
   protected markerLine(): string {
-    return `# ${MARKER}`;
+    return `# ${this.marker}`;
   }
 }
 
-/** What a YamlFile's body is rendered from, as plain data another thread can receive. */
+/** What a YamlFile's body is rendered from. */
 export interface YamlRenderInput {
+  /** The document to render. */
   readonly obj: unknown;
+  /**
+   * The YAML the consumer reads.
+   * @default YamlDialect.YAML_1_1
+   */
   readonly dialect?: YamlDialect;
+  /**
+   * Whether ERB fragments must survive an ERB pass.
+   * @default false
+   */
   readonly erb?: boolean;
 }
 
@@ -111,8 +97,35 @@ export function stringifyYaml(obj: unknown, opts: Omit<YamlRenderInput, 'obj'> =
   const dialect = opts.dialect ?? YamlDialect.YAML_1_1;
   // No anchors and aliases for objects the model happens to share: consumers get plain YAML.
   const doc = new YAML.Document(null, { version: dialect, aliasDuplicateObjects: false });
-  doc.contents = toNode(doc, obj, dialect, opts.erb ?? false) as typeof doc.contents;
+  try {
+    doc.contents = toNode(doc, obj, dialect, opts.erb ?? false) as typeof doc.contents;
+  } catch (e) {
+    if (e instanceof ScalarError) throw new Error(`${e.asKey ? 'key' : 'value'} at ${e.pointer() || '/'} ${e.message}`);
+    throw e;
+  }
   return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, directives: false });
+}
+
+/** A scalar that can't be written, and where it is (filled in as the error leaves each level). */
+class ScalarError extends Error {
+  public readonly path: string[] = [];
+  constructor(message: string, public readonly asKey: boolean) {
+    super(message);
+  }
+
+  public pointer(): string {
+    return this.path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  }
+}
+
+/**
+ * Why a string can't be a scalar of a config file, or undefined. A value may span lines (a
+ * script, a file body: YAML writes it as a block scalar, tabs included); a key may not. No other
+ * control character reaches any reader intact: a CR would even be turned into a line break.
+ */
+function scalarProblem(s: string, asKey: boolean): ScalarError | undefined {
+  const why = controlCharProblem(s, !asKey);
+  return why ? new ScalarError(`${why}; the program reading this file would not get the text meant — remove it`, asKey) : undefined;
 }
 
 /**
@@ -122,6 +135,8 @@ export function stringifyYaml(obj: unknown, opts: Omit<YamlRenderInput, 'obj'> =
  */
 function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boolean): unknown {
   if (typeof v === 'string') {
+    const bad = scalarProblem(v, false);
+    if (bad) throw bad;
     const node = new YAML.Scalar(v);
     if (erb && v.includes('<%')) {
       const why = erbUnsafe(v);
@@ -134,40 +149,68 @@ function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boole
   }
   if (Array.isArray(v)) {
     const seq = new YAML.YAMLSeq(doc.schema);
-    for (const x of v) seq.items.push(toNode(doc, x === undefined ? null : x, dialect, erb));
+    for (let i = 0; i < v.length; i++) {
+      try {
+        seq.items.push(toNode(doc, v[i] === undefined ? null : v[i], dialect, erb));
+      } catch (e) {
+        if (e instanceof ScalarError) e.path.unshift(String(i));
+        throw e;
+      }
+    }
     return seq;
   }
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const map = new YAML.YAMLMap(doc.schema);
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (x === undefined) continue;
-      map.items.push(new YAML.Pair(toNode(doc, k, dialect, erb), toNode(doc, x, dialect, erb)));
+      try {
+        const badKey = scalarProblem(k, true);
+        if (badKey) throw badKey;
+        map.items.push(new YAML.Pair(toNode(doc, k, dialect, erb), toNode(doc, x, dialect, erb)));
+      } catch (e) {
+        if (e instanceof ScalarError) e.path.unshift(k);
+        throw e;
+      }
     }
     return map;
   }
+  // Not plain data (a Map, a Date, an object of another realm): the package renders it, after
+  // the same check of its strings.
+  assertScalars(v);
   return doc.createNode(v);
 }
 
-/**
- * Whether a value is made only of what a structured clone copies exactly and `toNode` renders
- * without the package's createNode: strings, finite or not numbers, booleans, null, undefined,
- * arrays and objects with Object's own prototype. Such a model renders to the same bytes on any
- * thread.
- */
-function isPlainData(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  switch (typeof v) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return true;
-    case 'object':
-      if (Array.isArray(v)) return v.every(isPlainData);
-      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-      for (const k in v) if (Object.hasOwn(v, k) && !isPlainData((v as Record<string, unknown>)[k])) return false;
-      return true;
-    default:
-      return false;
+/** The scalar check of `toNode` for a value the yaml package renders itself. */
+function assertScalars(v: unknown): void {
+  const at = (key: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof ScalarError) e.path.unshift(key);
+      throw e;
+    }
+  };
+  if (typeof v === 'string') {
+    const bad = scalarProblem(v, false);
+    if (bad) throw bad;
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => at(String(i), () => assertScalars(x)));
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) {
+      at(String(k), () => {
+        const bad = typeof k === 'string' ? scalarProblem(k, true) : undefined;
+        if (bad) throw bad;
+        assertScalars(x);
+      });
+    }
+  } else if (typeof v === 'object' && v !== null && !(v instanceof Date)) {
+    for (const [k, x] of Object.entries(v)) {
+      at(k, () => {
+        const bad = scalarProblem(k, true);
+        if (bad) throw bad;
+        assertScalars(x);
+      });
+    }
   }
 }
 
@@ -299,6 +342,7 @@ function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
   else out[k] = v;
 }
 
+/** Parses YAML as a consumer of `dialect` reads it; duplicate keys and syntax errors throw. */
 export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_1_1): unknown {
   const doc = YAML.parseDocument(text, { version: dialect, uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));

@@ -1,11 +1,19 @@
 import * as L1 from './l1';
+import type { ContainerView } from './view';
 
 /** What an access control can look at to prove it is really in place. */
 export interface AccessContext {
   /** The effective config (of the destination) that serves the route. */
   readonly config: L1.DeployConfig;
   /** The role or accessory behind the route. */
-  readonly target: { readonly kind: 'role' | 'accessory'; readonly name: string };
+  readonly target: {
+    /** Whether the route serves an app role or an accessory. */
+    readonly kind: 'role' | 'accessory';
+    /** The role or accessory name, as in the config. */
+    readonly name: string;
+  };
+  /** The role or accessory behind the route, as the resolved view has it (its env, hosts, proxy). */
+  readonly container: ContainerView;
 }
 
 /**
@@ -32,7 +40,9 @@ export abstract class EndpointAccess {
     return new RestrictedAccess(control);
   }
 
+  /** Whether anyone may reach the endpoint, with no control in front. */
   public abstract readonly isPublic: boolean;
+  /** The control that keeps others out; undefined for public access. */
   public abstract readonly control?: IAccessControl;
 }
 
@@ -53,9 +63,11 @@ class RestrictedAccess extends EndpointAccess {
  * (the rs-textbook-guide staging pattern).
  */
 export class BasicAuth implements IAccessControl {
+  /** Names the control in messages and the README. */
   public readonly description = 'HTTP Basic auth';
 
   constructor(
+    /** Which env switches Basic auth on and which secrets feed it. */
     public readonly props: {
       /** Clear env var that must be `true`. @default 'BASIC_AUTH_ENABLED' */
       readonly enabledVar?: string;
@@ -66,19 +78,27 @@ export class BasicAuth implements IAccessControl {
     } = {},
   ) {}
 
+  /** The clear env var the app reads to switch Basic auth on. */
   public get enabledVar(): string {
     return this.props.enabledVar ?? 'BASIC_AUTH_ENABLED';
   }
 
+  /** The secret env the app reads the user name and password from, in that order. */
   public get secrets(): string[] {
     return [this.props.usernameSecret ?? 'BASIC_AUTH_USERNAME', this.props.passwordSecret ?? 'BASIC_AUTH_PASSWORD'];
   }
 
   /** The env that switches it on, to add to the role or destination. */
-  public get env(): { clear: Record<string, string>; secrets: string[] } {
+  public get env(): {
+    /** The switch, set to `'true'`. */
+    clear: Record<string, string>;
+    /** The user name and password secrets. */
+    secrets: string[];
+  } {
     return { clear: { [this.enabledVar]: 'true' }, secrets: this.secrets };
   }
 
+  /** Checks that the container behind the route gets the switch set to `true` and both secrets. */
   public verify(ctx: AccessContext): string[] {
     const env = roleEnv(ctx);
     const problems: string[] = [];
@@ -88,24 +108,12 @@ export class BasicAuth implements IAccessControl {
   }
 }
 
-/** The clear env and secret env names a role really gets (root env plus role env), or an accessory's. */
-export function roleEnv(ctx: AccessContext): { clear: Record<string, L1.Stringish>; secrets: string[] } {
-  const envs: Array<L1.Env | undefined> = [];
-  if (ctx.target.kind === 'accessory') {
-    envs.push(ctx.config.accessories?.[ctx.target.name]?.env as L1.Env | undefined);
-  } else {
-    envs.push(ctx.config.env);
-    const servers = ctx.config.servers;
-    const role = servers && !Array.isArray(servers) ? servers[ctx.target.name] : undefined;
-    if (role && !Array.isArray(role)) envs.push(role.env);
-  }
-  const clear: Record<string, L1.Stringish> = {};
-  const secrets: string[] = [];
-  for (const e of envs) {
-    if (!e) continue;
-    const complex = 'clear' in e || 'secret' in e;
-    Object.assign(clear, complex ? (e as L1.EnvComplex).clear : e);
-    if (complex) secrets.push(...((e as L1.EnvComplex).secret ?? []).map((s) => s.split(':')[0]));
-  }
-  return { clear, secrets };
+/** The clear env and secret env names the container behind the route really gets (root env plus role env, or an accessory's). */
+export function roleEnv(ctx: AccessContext): {
+  /** Clear values by name. */
+  clear: Readonly<Record<string, string>>;
+  /** Names of the secret env vars (not the secrets they read). */
+  secrets: string[];
+} {
+  return { clear: ctx.container.env.clear, secrets: ctx.container.env.secrets.map((s) => s.name) };
 }

@@ -1,15 +1,25 @@
 import { Construct, IConstruct } from 'constructs';
-import { applyOverrides, compareStrings, splitOverridePath, YamlFile } from '../../src';
+import { applyOverrides, Checks, compareStrings, Finding, splitOverridePath, YamlFile } from '../../src';
+import { modelGeneration, touchModel } from './_generation';
+import { EndpointAccess } from './access';
 import { Accessory, IAccessoryOwner, sortedRecord } from './accessory';
-import { EnvProps, EnvSet, secretNamesOf } from './env';
+import { EnvProps, EnvSet } from './env';
+import { Host } from './host';
 import * as L1 from './l1';
 import { isHash, splitDestinations, verifyMerge, YamlValue } from './merge';
-import { compact, mergeProxyProps, ProxyProps, renderProxy } from './proxy';
+import { compact, renderProxy } from './proxy';
+import { Reachability } from './reach';
 import { KamalConfigValidator } from './schema';
 import { KamalSecrets } from './secrets';
 import { ConfigSettings, mergeSettings, renderBuilder, renderLogging, renderRegistry, renderRole, renderSsh } from './settings';
+import { DeploymentView, resolveView, RouteView, SecretUse } from './view';
+import { checkKamalValues, generatedHookFiles } from './values';
 import { volumeArg } from './volume';
 
+/**
+ * Props of a KamalDeploy: the settings every destination shares, plus where the files go. `service`
+ * is required here.
+ */
 export interface KamalDeployProps extends ConfigSettings {
   /**
    * The config file, relative to the app root. Destination files sit beside it
@@ -25,12 +35,6 @@ export interface KamalDeployProps extends ConfigSettings {
 
 /** One destination's settings, laid over its config's. */
 export type DestinationProps = ConfigSettings;
-
-/** A secret a config uses, and the key that uses it, for the static secrets check. */
-export interface SecretUse {
-  readonly secret: string;
-  readonly key: string;
-}
 
 const REGISTRY = new WeakMap<IConstruct, KamalDeploy[]>();
 const DEPLOY_SYMBOL = Symbol.for('kamal-cdk.KamalDeploy');
@@ -50,6 +54,12 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return REGISTRY.get(scope.node.root) ?? [];
   }
 
+  /** The resolved view of every config (and destination) in the tree of `scope`. */
+  public static resolvedViews(scope: IConstruct): DeploymentView[] {
+    return KamalDeploy.all(scope).flatMap((d) => d.destinationNames().map((dest) => d.view(dest)));
+  }
+
+  /** Whether `x` is a KamalDeploy, also across copies of this library loaded twice. */
   public static isKamalDeploy(x: unknown): x is KamalDeploy {
     return typeof x === 'object' && x !== null && DEPLOY_SYMBOL in x;
   }
@@ -63,13 +73,19 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
 
   /** The config file, relative to the app root. */
   public readonly file: string;
+  /** The secrets file path Kamal reads (`secrets_path`), relative to the app root. */
   public readonly secretsPath: string;
+  /** The generated base file (`file`); every destination file is an overlay on it. */
   public readonly baseFile: YamlFile;
   private settings: ConfigSettings;
   private readonly requireDestination?: boolean;
   private readonly destinationList: Destination[] = [];
   private readonly overrides: Array<{ path: string[]; value: unknown; delete: boolean; destination?: string }> = [];
-  private planCache?: DeployPlan;
+  private readonly declaredAccess: Array<{ kind: 'role' | 'accessory'; name: string; access: EndpointAccess; destination?: string }> = [];
+  private readonly requiredSecretEnv: Array<{ name: string; roles?: readonly string[]; by: IConstruct }> = [];
+  private readonly declaredExposure: Array<{ kind: 'role' | 'accessory'; name: string; reason: string }> = [];
+  /** The plan and the model generation it was worked out at; stale as soon as anything changes. */
+  private planMemo?: { generation: number; plan: DeployPlan };
 
   constructor(scope: Construct, id: string, props: KamalDeployProps) {
     super(scope, id);
@@ -83,6 +99,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     const list = REGISTRY.get(this.node.root) ?? [];
     list.push(this);
     REGISTRY.set(this.node.root, list);
+    touchModel();
 
     this.baseFile = new YamlFile(this, 'File', {
       path: this.file,
@@ -93,6 +110,16 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       },
     });
     this.node.addValidation({ validate: () => this.validateEffective() });
+    this.node.addValidation({ validate: () => this.validateRequiredSecretEnv() });
+    Checks.of(this).add(() => this.unreachableAddresses());
+    // One check per tree, not per config: it reads every generated file once for all configs.
+    if (!HOOKS_CHECKED.has(this.node.root)) {
+      HOOKS_CHECKED.add(this.node.root);
+      const root = this.node.root;
+      Checks.of(this).add(() => hookFindings(root));
+      Checks.of(this).add(() => withoutEstate(root));
+      Checks.of(this).add(() => unplacedHosts(root));
+    }
   }
 
   /** The service name of the config itself (destinations may override it). */
@@ -100,6 +127,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return this.settings.service!;
   }
 
+  /** The destinations added so far, in the order they were added. */
   public get destinations(): readonly Destination[] {
     return this.destinationList;
   }
@@ -107,12 +135,43 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
   /** Adds env for every role in every destination (after construction, e.g. from an accessory). */
   public addEnv(env: EnvProps): void {
     this.settings = mergeSettings(this.settings, { env });
-    this.planCache = undefined;
+    touchModel();
   }
 
-  /** @internal */
-  public _invalidate(): void {
-    this.planCache = undefined;
+  /**
+   * Declares who may reach the kamal-proxy route of a role or accessory, in `destination` or in
+   * every destination: for a route that only an override adds (the model's own routes declare it
+   * in their proxy props).
+   */
+  public declareAccess(target: { readonly role: string } | { readonly accessory: string }, access: EndpointAccess, destination?: string): void {
+    const kind = 'role' in target ? 'role' : 'accessory';
+    this.declaredAccess.push({ kind, name: 'role' in target ? target.role : target.accessory, access, destination });
+    touchModel();
+  }
+
+  /**
+   * Declares why a role's or accessory's published port may face the network (an Estate refuses
+   * a port on a public interface without a reason, and always for a database or cache). An
+   * Accessory can say it with its `publicPortReason` prop instead.
+   */
+  public declareExposure(target: { readonly role: string } | { readonly accessory: string }, reason: string): void {
+    if (!reason.trim()) throw new Error(`[${this.node.path}] an exposure needs a reason; say why the port must be reachable from outside the host`);
+    this.declaredExposure.push({ kind: 'role' in target ? 'role' : 'accessory', name: 'role' in target ? target.role : target.accessory, reason: reason.trim() });
+  }
+
+  /** The declared reason a role's or accessory's ports may face the network, if any. */
+  public exposureReason(kind: 'role' | 'accessory', name: string, destination?: string): string | undefined {
+    const declared = this.declaredExposure.find((e) => e.kind === kind && e.name === name)?.reason;
+    if (declared || kind === 'role') return declared;
+    return this.accessoriesIn(destination).find((a) => a.name === name)?.publicPortReason;
+  }
+
+  /**
+   * Declares secret env that must reach the app containers (of `roles`, or every role) in every
+   * destination, whatever overrides do, e.g. `RAILS_MASTER_KEY`. Checked on the effective config.
+   */
+  public requireSecretEnv(name: string, options: { readonly roles?: readonly string[]; readonly by?: IConstruct } = {}): void {
+    this.requiredSecretEnv.push({ name, roles: options.roles, by: options.by ?? this });
   }
 
   /** Adds a destination (`-d <name>`). */
@@ -127,13 +186,13 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
    */
   public addOverride(path: string, value: unknown, destination?: string): void {
     this.overrides.push({ path: splitOverridePath(path), value, delete: false, destination });
-    this.planCache = undefined;
+    touchModel();
   }
 
   /** Removes `path` from the effective config of `destination`, or of every destination. */
   public addDeletionOverride(path: string, destination?: string): void {
     this.overrides.push({ path: splitOverridePath(path), value: undefined, delete: true, destination });
-    this.planCache = undefined;
+    touchModel();
   }
 
   /** The destination file Kamal reads for `-d <name>`. */
@@ -160,43 +219,83 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return this.destinationList.length > 0 ? this.destinationList.map((d) => d.name) : [undefined];
   }
 
-  /** The kamal-proxy routes of a destination: proxied roles and accessories, with their access declarations. */
-  public routes(destination?: string): ProxyRoute[] {
-    this.effectiveConfig(destination);
-    return this._plan().routes.get(destination ?? '')!;
+  /**
+   * The resolved view of `-d <destination>` (or of the config without destinations): what Kamal
+   * will run, read from the effective config after overrides. Every estate check reads this.
+   */
+  public view(destination?: string): DeploymentView {
+    const cfg = this.effectiveConfig(destination);
+    const plan = this._plan();
+    const key = destination ?? '';
+    let v = plan.views.get(key);
+    if (!v) {
+      const access = plan.access.get(key)!;
+      const accessories = new Map(this.accessoriesIn(destination).map((a) => [a.name, a] as const));
+      v = resolveView(cfg, {
+        file: this.file,
+        destination,
+        deploy: this,
+        accessory: (name) => accessories.get(name),
+        access: (kind, name) => access.get(`${kind}:${name}`),
+      });
+      plan.views.set(key, v);
+    }
+    return v;
+  }
+
+  /** The kamal-proxy routes of a destination, from its resolved view, with their access decisions. */
+  public routes(destination?: string): readonly RouteView[] {
+    return this.view(destination).routes;
   }
 
   /** Every secret the config uses for a destination, with the key that uses it. */
-  public secretUses(destination?: string): SecretUse[] {
-    return secretUsesOf(this.effectiveConfig(destination));
+  public secretUses(destination?: string): readonly SecretUse[] {
+    return this.view(destination).secrets;
+  }
+
+  /**
+   * The accessories the model deploys with a destination: the config's own and the
+   * destination's (the one place that answers it).
+   */
+  public accessoriesIn(destination?: string): Accessory[] {
+    const own = this.node.children.filter(Accessory.isAccessory);
+    const d = destination === undefined ? undefined : this.destinationList.find((x) => x.name === destination);
+    return d ? [...own, ...d.node.children.filter(Accessory.isAccessory)] : own;
   }
 
   /** @internal */
   public _registerDestination(d: Destination): void {
     if (this.destinationList.some((x) => x.name === d.name)) throw new Error(`[${d.node.path}] destination '${d.name}' is declared twice`);
     this.destinationList.push(d);
-    this.planCache = undefined;
+    touchModel();
   }
 
-  /** @internal Effective configs, base and overlays; computed once per synth. */
+  /**
+   * @internal Effective configs, base and overlays. Worked out again whenever the model changed
+   * since (see _generation.ts), so within one synth it is computed once.
+   */
   public _plan(): DeployPlan {
-    if (this.planCache) return this.planCache;
+    const generation = modelGeneration();
+    if (this.planMemo?.generation === generation) return this.planMemo.plan;
+    const plan = this.makePlan();
+    this.planMemo = { generation, plan };
+    return plan;
+  }
+
+  private makePlan(): DeployPlan {
     const effective = new Map<string, L1.DeployConfig>();
+    const access = new Map<string, Map<string, EndpointAccess>>();
     if (this.destinationList.length === 0) {
-      const accessories = this.accessoriesOf(this);
+      const accessories = this.accessoriesIn(undefined);
       effective.set('', this.withOverrides(this.render(this.settings, accessories), undefined));
-      const routes = new Map([['', this.routesOf(this.settings, accessories, undefined)]]);
-      const single: DeployPlan = { effective, routes, base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
-      this.planCache = single;
-      return single;
+      access.set('', this.accessOf(this.settings, accessories, undefined));
+      return { effective, access, views: new Map(), base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
     }
-    const routes = new Map<string, ProxyRoute[]>();
-    const shared = this.accessoriesOf(this);
     for (const d of this.destinationList) {
       const settings = mergeSettings(this.settings, d.settings);
-      const accessories = [...shared, ...this.accessoriesOf(d)];
+      const accessories = this.accessoriesIn(d.name);
       effective.set(d.name, this.withOverrides(this.render(settings, accessories), d.name));
-      routes.set(d.name, this.routesOf(settings, accessories, d.name));
+      access.set(d.name, this.accessOf(settings, accessories, d.name));
     }
     const byName: Record<string, Record<string, YamlValue>> = {};
     for (const [name, cfg] of effective) byName[name] = cfg as Record<string, YamlValue>;
@@ -207,34 +306,29 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     const overlays: Record<string, Record<string, YamlValue>> = {};
     for (const [name, overlay] of Object.entries(split.overlays)) overlays[name] = orderLike(overlay, byName[name]) as Record<string, YamlValue>;
     const mergeErrors = verifyMerge(base, overlays, byName);
-    const plan: DeployPlan = { effective, routes, base, overlays, mergeErrors };
-    this.planCache = plan;
-    return plan;
+    return { effective, access, views: new Map(), base, overlays, mergeErrors };
   }
 
-  private routesOf(s: ConfigSettings, accessories: Accessory[], destination: string | undefined): ProxyRoute[] {
-    const routes: ProxyRoute[] = [];
+  /**
+   * The access decisions of the routes the model declares (`role:<name>`, `accessory:<name>`),
+   * and those declared with declareAccess. A route only an override adds has none of the first.
+   */
+  private accessOf(s: ConfigSettings, accessories: Accessory[], destination: string | undefined): Map<string, EndpointAccess> {
+    const out = new Map<string, EndpointAccess>();
     const primary = s.primaryRole ?? 'web';
-    for (const [name, role] of Object.entries(s.roles ?? {}).sort((a, b) => compareStrings(a[0], b[0]))) {
+    for (const [name, role] of Object.entries(s.roles ?? {})) {
       const on = role.proxy === undefined ? name === primary : role.proxy !== false;
-      if (!on) continue;
-      const props = typeof role.proxy === 'object' ? mergeProxyProps(s.proxy, role.proxy) : s.proxy;
-      const service = `${s.service}-${name}${destination ? `-${destination}` : ''}`;
-      routes.push({ kind: 'role', name, service, props: props ?? {}, owner: this, hosts: (role.hosts ?? []).map((h) => (typeof h === 'string' ? h : h.host)) });
+      const access = (typeof role.proxy === 'object' ? role.proxy.access : undefined) ?? s.proxy?.access;
+      if (on && access) out.set(`role:${name}`, access);
     }
-    for (const a of accessories) {
-      if (a.proxy) routes.push({ kind: 'accessory', name: a.name, service: a.containerName, props: a.proxy, owner: a, hosts: a.hostsIn(s) });
-    }
-    return routes;
+    for (const a of accessories) if (a.proxy?.access) out.set(`accessory:${a.name}`, a.proxy.access);
+    for (const d of this.declaredAccess) if (d.destination === undefined || d.destination === destination) out.set(`${d.kind}:${d.name}`, d.access);
+    return out;
   }
 
   private withOverrides(cfg: L1.DeployConfig, destination: string | undefined): L1.DeployConfig {
     const mine = this.overrides.filter((o) => o.destination === undefined || o.destination === destination);
-    return mine.length === 0 ? cfg : (applyOverrides(cfg, mine) as L1.DeployConfig);
-  }
-
-  private accessoriesOf(scope: IConstruct): Accessory[] {
-    return scope.node.children.filter(Accessory.isAccessory);
+    return mine.length === 0 ? cfg : (applyOverrides(cfg, mine, this.node.path) as L1.DeployConfig);
   }
 
   private render(s: ConfigSettings, accessories: Accessory[]): L1.DeployConfig {
@@ -282,6 +376,52 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return cfg;
   }
 
+  /**
+   * The addresses this config's accessories' emitted documents point at (Fluent Bit's Loki,
+   * Grafana's datasources, nginx's upstream, the registry's token realm) resolve to a container
+   * the emitted estate deploys on the accessory's host and network, or to a route it serves.
+   * Reported on the accessory that emits the document.
+   */
+  private unreachableAddresses(): Finding[] {
+    const findings: Finding[] = [];
+    let reach: Reachability | undefined;
+    for (const dest of this.destinationNames()) {
+      const view = this.view(dest);
+      for (const accessory of this.accessoriesIn(dest)) {
+        const addresses = accessory.emittedAddresses();
+        const me = view.accessories.find((c) => c.owner === accessory);
+        if (addresses.length === 0 || !me) continue;
+        reach ??= new Reachability(KamalDeploy.resolvedViews(this));
+        for (const addr of addresses) for (const message of reach.addressProblems(view, me, addr)) findings.push({ construct: accessory, message });
+      }
+    }
+    return findings;
+  }
+
+  /**
+   * Secret env the model requires (an accessory's password, the app's master key) is still passed
+   * in the effective config of every destination, whatever overrides did.
+   */
+  private validateRequiredSecretEnv(): string[] {
+    const errors: string[] = [];
+    for (const dest of this.destinationNames()) {
+      const view = this.view(dest);
+      const missing = (key: string, passed: ReadonlyArray<{ name: string }>, name: string, by: IConstruct) => {
+        if (passed.some((s) => s.name === name)) return;
+        errors.push(`${view.where}: ${key}/env/secret does not pass ${name}, which [${by.node.path}] requires — remove the override that drops it, or add it back to env.secret`);
+      };
+      for (const r of this.requiredSecretEnv) {
+        for (const role of view.roles) if (!r.roles || r.roles.includes(role.name)) missing(role.key, role.env.secrets, r.name, r.by);
+      }
+      for (const a of this.accessoriesIn(dest)) {
+        const c = view.accessories.find((x) => x.name === a.name);
+        // An accessory an override removed runs nowhere; what pointed at it is the reachability check's.
+        if (c) for (const name of a.requiredSecretEnv) missing(c.key, c.env.secrets, name, a);
+      }
+    }
+    return errors;
+  }
+
   /** The merged config of every destination, checked as Kamal checks it; every secret resolvable. */
   private validateEffective(): string[] {
     const plan = this._plan();
@@ -293,7 +433,8 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       const files = dest === undefined ? this.file : `${this.file} + ${this.destinationFile(dest)}`;
       const how = dest === undefined ? 'as Kamal reads it' : `as Kamal merges them for -d ${dest}`;
       for (const p of validator.validate(cfg)) errors.push(`${files} (${how}): ${p.pointer || '/'} ${p.message}`);
-      for (const use of secretUsesOf(cfg)) {
+      for (const p of checkKamalValues(cfg)) errors.push(`${files} (${how}): ${p.pointer || '/'} ${p.message}`);
+      for (const use of this.view(dest).secrets) {
         if (!secrets?.lookup(use.secret, dest).found) {
           const searched = KamalSecrets.filesRead(this.secretsPath, dest);
           errors.push(
@@ -307,11 +448,23 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
   }
 }
 
+/**
+ * What a KamalDeploy works out from its model once per model change: the effective config of each
+ * destination, and the base file and overlays that Kamal merges back into them.
+ * @internal
+ */
 export interface DeployPlan {
+  /** Effective config per destination (`''` for a config without destinations). */
   effective: Map<string, L1.DeployConfig>;
-  routes: Map<string, ProxyRoute[]>;
+  /** Declared access decisions per destination (`role:<name>` / `accessory:<name>`). */
+  access: Map<string, Map<string, EndpointAccess>>;
+  /** Resolved views, made on first use. */
+  views: Map<string, DeploymentView>;
+  /** Content of the base file: what every destination shares. */
   base: Record<string, unknown>;
+  /** Content of each destination file, by destination name. */
   overlays: Record<string, Record<string, unknown>>;
+  /** Where merging base and overlay the way Kamal does would not give the modelled config. */
   mergeErrors: string[];
 }
 
@@ -320,10 +473,13 @@ export interface DeployPlan {
  * config's, and accessories declared under it run only there.
  */
 export class Destination extends Construct implements IAccessoryOwner {
+  /** The destination name, as given to `kamal -d`. */
   public readonly name: string;
+  /** The config this destination belongs to. */
   public readonly deploy: KamalDeploy;
   /** @internal */
   public settings: DestinationProps;
+  /** The generated overlay file, `config/deploy.<name>.yml` beside the config's file. */
   public readonly file: YamlFile;
 
   constructor(deploy: KamalDeploy, name: string, props: DestinationProps = {}) {
@@ -344,7 +500,7 @@ export class Destination extends Construct implements IAccessoryOwner {
   /** Adds env for every role in this destination (after construction, e.g. from an accessory). */
   public addEnv(env: EnvProps): void {
     this.settings = mergeSettings(this.settings, { env });
-    this.deploy._invalidate();
+    touchModel();
   }
 
   /** The service name in force in this destination. */
@@ -358,6 +514,63 @@ export class Destination extends Construct implements IAccessoryOwner {
   }
 }
 
+const HOOKS_CHECKED = new WeakSet<IConstruct>();
+
+/**
+ * Kamal configs outside an Estate: the checks across configs (one host's names, ports, volumes and
+ * routes, exposure, reachability, access, secrets in clear env) did not run. Loud, never silent.
+ */
+function withoutEstate(root: IConstruct): Finding[] {
+  if (root.node.findAll().some((c) => Symbol.for('kamal-cdk.Estate') in c)) return [];
+  const first = KamalDeploy.all(root)[0];
+  if (!first) return [];
+  return [
+    {
+      construct: first,
+      severity: 'warning',
+      id: 'kamal:no-estate',
+      message:
+        'no Estate in this App, so the checks across configs did not run (same-host names, ports, volumes and routes; exposure; reachability; access; secrets in clear env); put the configs under new Estate(app, \'estate\')',
+    },
+  ];
+}
+
+/** Generated files where a config's Kamal runs hooks, reported on the config that would run them. */
+function hookFindings(root: IConstruct): Finding[] {
+  const configs: Array<{ cfg: L1.DeployConfig; key: string }> = [];
+  const where = new Map<string, { deploy: KamalDeploy; label: string }>();
+  for (const deploy of KamalDeploy.all(root)) {
+    for (const dest of deploy.destinationNames()) {
+      const key = `${deploy.node.path}\u0000${dest ?? ''}`;
+      const files = dest === undefined ? deploy.file : `${deploy.file} + ${deploy.destinationFile(dest)}`;
+      const how = dest === undefined ? 'as Kamal reads it' : `as Kamal merges them for -d ${dest}`;
+      configs.push({ cfg: deploy.effectiveConfig(dest), key });
+      where.set(key, { deploy, label: `${files} (${how})` });
+    }
+  }
+  return generatedHookFiles(root, configs).map(({ key, problem }) => {
+    const w = where.get(key)!;
+    return { construct: w.deploy, message: `${w.label}: ${problem.pointer} ${problem.message}` };
+  });
+}
+
+/**
+ * Declared hosts that no emitted config places anything on: a Host declared and forgotten, or
+ * one an override moved everything off. Reported on the Host.
+ */
+function unplacedHosts(root: IConstruct): Finding[] {
+  const hosts = Host.all(root);
+  if (hosts.length === 0) return [];
+  const used = new Set<string>();
+  for (const view of KamalDeploy.resolvedViews(root)) for (const c of view.containers) for (const h of c.hosts) used.add(h);
+  return hosts
+    .filter((h) => !used.has(h.address))
+    .map((h) => ({
+      construct: h,
+      message: `host ${h.label} runs nothing: no role or accessory of any config is placed on it — place one there (a role's hosts, an accessory's host), or remove the Host`,
+    }));
+}
+
 /** A copy of `value` whose hash keys follow the order of the same hashes in `template`. */
 function orderLike(value: YamlValue, template: YamlValue | undefined): YamlValue {
   if (!isHash(value) || !isHash(template)) return value;
@@ -365,48 +578,4 @@ function orderLike(value: YamlValue, template: YamlValue | undefined): YamlValue
   for (const k of Object.keys(template)) if (k in value) out[k] = orderLike(value[k], template[k]);
   for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k];
   return out;
-}
-
-/** A kamal-proxy route: the role or accessory behind it, its L2 proxy props and the servers it runs on. */
-export interface ProxyRoute {
-  readonly kind: 'role' | 'accessory';
-  /** Role or accessory name. */
-  readonly name: string;
-  /** kamal-proxy's service name (`<service>-<role>[-<destination>]`, or the accessory's container). */
-  readonly service: string;
-  readonly props: ProxyProps;
-  /** The construct that declared it (the config for roles). */
-  readonly owner: IConstruct;
-  /** Server addresses it runs on. */
-  readonly hosts: string[];
-}
-
-/** Every secret name an effective config reads, with the key that reads it. */
-export function secretUsesOf(cfg: L1.DeployConfig): SecretUse[] {
-  const uses: SecretUse[] = [];
-  const add = (key: string, secrets: string[]) => secrets.forEach((secret) => uses.push({ secret, key }));
-  const reg = (key: string, r: L1.Registry | undefined) => {
-    if (Array.isArray(r?.username)) add(`${key}/username`, r!.username as string[]);
-    if (Array.isArray(r?.password)) add(`${key}/password`, r!.password as string[]);
-  };
-  const ssl = (key: string, p: L1.Proxy | boolean | undefined) => {
-    if (typeof p === 'object' && typeof p.ssl === 'object') add(`${key}/ssl`, [p.ssl.certificate_pem, p.ssl.private_key_pem]);
-  };
-  reg('registry', cfg.registry);
-  add('env/secret', secretNamesOf(cfg.env));
-  ssl('proxy', cfg.proxy);
-  const servers = cfg.servers && !Array.isArray(cfg.servers) ? cfg.servers : {};
-  for (const [name, role] of Object.entries(servers)) {
-    if (Array.isArray(role)) continue;
-    add(`servers/${name}/env/secret`, secretNamesOf(role.env));
-    ssl(`servers/${name}/proxy`, role.proxy);
-  }
-  for (const [name, a] of Object.entries(cfg.accessories ?? {})) {
-    add(`accessories/${name}/env/secret`, secretNamesOf(a.env as L1.Env));
-    reg(`accessories/${name}/registry`, a.registry);
-    ssl(`accessories/${name}/proxy`, a.proxy);
-  }
-  add('builder/secrets', cfg.builder?.secrets ?? []);
-  add('ssh/key_data', cfg.ssh?.key_data ?? []);
-  return uses;
 }

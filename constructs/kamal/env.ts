@@ -3,6 +3,7 @@ import * as L1 from './l1';
 
 /** A secret env var: `name` in the container, read from secret `secret` (Kamal's `NAME:SECRET`). */
 export interface SecretEnv {
+  /** Variable name in the container. */
   readonly name: string;
   /** The secret's name in the secrets files. @default - the same as `name` */
   readonly secret?: string;
@@ -21,6 +22,7 @@ export interface EnvProps {
  * later wins), secrets as a set. Rendered sorted by name, so construct order never shows.
  */
 export class EnvSet {
+  /** An env set holding `props` added in order; undefined entries are skipped. */
   public static of(...props: Array<EnvProps | undefined>): EnvSet {
     const e = new EnvSet();
     for (const p of props) if (p) e.add(p);
@@ -30,6 +32,10 @@ export class EnvSet {
   private readonly clearVars = new Map<string, L1.Stringish>();
   private readonly secretVars = new Map<string, string>();
 
+  /**
+   * Adds clear values (replacing same-named ones) and secrets; throws on a name that is not a valid
+   * environment variable name.
+   */
   public add(props: EnvProps): this {
     for (const [k, v] of Object.entries(props.clear ?? {})) {
       assertEnvName(k);

@@ -66,7 +66,9 @@ export function deepEqual(a: YamlValue, b: YamlValue): boolean {
  * The result shares no container with the input.
  */
 export function splitDestinations(effective: Record<string, Record<string, YamlValue>>): {
+  /** What every destination shares: the base `deploy.yml`. */
   base: Record<string, YamlValue>;
+  /** Each destination's overlay file, by destination name. */
   overlays: Record<string, Record<string, YamlValue>>;
 } {
   const names = Object.keys(effective);
@@ -108,7 +110,10 @@ export function verifyMerge(
   return problems;
 }
 
-/** Whether a value is a YAML mapping (a plain object), as opposed to a list or a scalar. */
+/**
+ * Whether a value is a YAML mapping (a plain object), as opposed to a list or a scalar.
+ * @internal
+ */
 export function isHash(v: unknown): v is YamlHash {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -18,7 +18,12 @@ export interface ProxyProps {
    * secrets holding a custom certificate and key.
    * @default false
    */
-  readonly ssl?: boolean | { readonly certificatePem: string; readonly privateKeyPem: string };
+  readonly ssl?: boolean | {
+    /** Secret holding the certificate chain, in PEM. */
+    readonly certificatePem: string;
+    /** Secret holding the private key, in PEM. */
+    readonly privateKeyPem: string;
+  };
   /** Redirect HTTP to HTTPS. @default - kamal-proxy's default (on with TLS) */
   readonly sslRedirect?: boolean;
   /** Pass X-Forwarded-* headers through. @default - kamal-proxy's default (only without TLS) */
@@ -30,34 +35,128 @@ export interface ProxyProps {
   /** Strip the prefix before passing the request on. @default true */
   readonly stripPathPrefix?: boolean;
   /** Health check kamal-proxy runs before it sends traffic. @default - `/up`, every 1 s, 5 s timeout */
-  readonly healthcheck?: { readonly path?: string; readonly interval?: number; readonly timeout?: number };
+  readonly healthcheck?: {
+    /**
+     * Path probed; a 200 means healthy.
+     * @default '/up'
+     */
+    readonly path?: string;
+    /**
+     * Seconds between probes.
+     * @default 1
+     */
+    readonly interval?: number;
+    /**
+     * Seconds each probe may take.
+     * @default 5
+     */
+    readonly timeout?: number;
+  };
   /** Request/response buffering. @default - kamal-proxy's defaults */
   readonly buffering?: {
+    /**
+     * Buffer request bodies before passing them on.
+     * @default true
+     */
     readonly requests?: boolean;
+    /**
+     * Buffer response bodies before returning them.
+     * @default true
+     */
     readonly responses?: boolean;
+    /**
+     * Largest request body accepted, in bytes; 0 for no limit.
+     * @default 1000000000 (1 GB)
+     */
     readonly maxRequestBody?: number;
+    /**
+     * Largest response body accepted, in bytes; 0 for no limit.
+     * @default 0
+     */
     readonly maxResponseBody?: number;
+    /**
+     * Bytes buffered in memory; larger bodies go to disk.
+     * @default 1000000 (1 MB)
+     */
     readonly memory?: number;
   };
   /** Headers kamal-proxy logs. @default - Cache-Control, Last-Modified, User-Agent */
-  readonly logging?: { readonly requestHeaders?: readonly string[]; readonly responseHeaders?: readonly string[] };
+  readonly logging?: {
+    /**
+     * Request headers written to the log.
+     * @default - Cache-Control, Last-Modified, User-Agent
+     */
+    readonly requestHeaders?: readonly string[];
+    /**
+     * Response headers written to the log.
+     * @default - none
+     */
+    readonly responseHeaders?: readonly string[];
+  };
   /** How kamal-proxy itself runs on the host (ports, version). Must agree for every config on a host. @default - Kamal's defaults */
   readonly run?: {
+    /**
+     * Host port for HTTP.
+     * @default 80
+     */
     readonly httpPort?: number;
+    /**
+     * Host port for HTTPS.
+     * @default 443
+     */
     readonly httpsPort?: number;
+    /**
+     * Port for Prometheus metrics.
+     * @default - no metrics endpoint
+     */
     readonly metricsPort?: number;
+    /**
+     * Debug logging in the proxy.
+     * @default false
+     */
     readonly debug?: boolean;
+    /**
+     * Largest proxy log file before Docker rotates it, e.g. `30m`.
+     * @default '10m'
+     */
     readonly logMaxSize?: string;
+    /**
+     * Publish the HTTP and HTTPS ports on the host; `false` when something else fronts the proxy.
+     * @default true
+     */
     readonly publish?: boolean;
+    /**
+     * Host addresses the published ports bind to.
+     * @default - all interfaces
+     */
     readonly bindIps?: readonly string[];
+    /**
+     * Registry the kamal-proxy image is pulled from.
+     * @default - Docker Hub
+     */
     readonly registry?: string;
+    /**
+     * Repository of the kamal-proxy image.
+     * @default 'basecamp/kamal-proxy'
+     */
     readonly repository?: string;
+    /**
+     * Tag of the kamal-proxy image.
+     * @default - Kamal's minimum supported version ('v0.9.2' in Kamal 2.12)
+     */
     readonly version?: string;
+    /**
+     * Extra `docker run` options for the proxy container.
+     * @default - none
+     */
     readonly options?: Readonly<Record<string, unknown>>;
   };
 }
 
-/** Maps the L2 proxy props to Kamal's `proxy:` hash, in Kamal's documented key order. */
+/**
+ * Maps the L2 proxy props to Kamal's `proxy:` hash, in Kamal's documented key order.
+ * @internal
+ */
 export function renderProxy(p: ProxyProps): L1.Proxy {
   const out: L1.Proxy = {};
   const hosts = p.hosts ?? [];
@@ -95,6 +194,7 @@ export function renderProxy(p: ProxyProps): L1.Proxy {
  * Object.assign rather than `{ ...base, ...over, key: value }` (the same result for these
  * fixed-key props): on Node 20 an object spread followed by more keys gives every result a
  * hidden class of its own, slow to build and slow to read for everything that reads it later.
+ * @internal
  */
 export function mergeProxyProps(base: ProxyProps | undefined, over: ProxyProps | undefined): ProxyProps | undefined {
   if (!base) return over;
@@ -111,7 +211,10 @@ function set<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefine
   if (v !== undefined) o[k] = v;
 }
 
-/** Drops undefined members, keeping the given key order. */
+/**
+ * Drops undefined members, keeping the given key order.
+ * @internal
+ */
 export function compact<T extends object>(o: T): T {
   const out = {} as T;
   for (const k of Object.keys(o) as Array<keyof T>) if (o[k] !== undefined) out[k] = o[k];

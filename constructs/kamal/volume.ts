@@ -1,8 +1,14 @@
 /** A mount into a container: a Docker named volume or a host folder. */
 export interface VolumeMount {
-  /** Docker named volume (`data`), created by Docker on first use. Give this or `hostPath`. */
+  /**
+   * Docker named volume (`data`), created by Docker on first use. Give this or `hostPath`.
+   * @default - none; then `hostPath` is required
+   */
   readonly volume?: string;
-  /** A folder on the host (absolute). Give this or `volume`. */
+  /**
+   * A folder on the host (absolute). Give this or `volume`.
+   * @default - none; then `volume` is required
+   */
   readonly hostPath?: string;
   /** Where it appears in the container. */
   readonly path: string;
@@ -25,7 +31,16 @@ export function volumeArg(v: VolumeSpec): string {
 }
 
 /** Parses a `--volume` argument back: named volumes have a source without '/'. */
-export function parseVolume(arg: string): { source: string; target: string; named: boolean; readOnly: boolean } {
+export function parseVolume(arg: string): {
+  /** Volume name or host path. */
+  source: string;
+  /** Path in the container. */
+  target: string;
+  /** Whether the source is a Docker named volume. */
+  named: boolean;
+  /** Whether the options include `ro`. */
+  readOnly: boolean;
+} {
   const [source, target = '', opts = ''] = arg.split(':');
   return { source, target, named: !source.includes('/') && !source.startsWith('.'), readOnly: opts.split(',').includes('ro') };
 }

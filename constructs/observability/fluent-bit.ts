@@ -1,13 +1,25 @@
 import { IConstruct } from 'constructs';
 import { Checks, Finding, YamlFile } from '../../src';
-import { Accessory, IAccessoryOwner, KamalDeploy, L1 } from '../kamal';
+import { Accessory, AccessoryAddress, addressOf, describeHost, EmittedAddress, HostRef, IAccessoryOwner, KamalDeploy } from '../kamal';
 import { IJournaldCollector, JournaldField, JournaldSource } from './journald-source';
 import { Loki } from './loki';
 import { fluentBitConfigSchema } from './schemas';
 
+/**
+ * Props of FluentBit: the servers whose journal it reads, the Loki it ships to, and its sources.
+ */
 export interface FluentBitProps {
-  /** The server it runs on: the one whose journal it reads. */
-  readonly host: string;
+  /**
+   * The server it runs on: the one whose journal it reads. Give this or `hosts`.
+   * @default - none; then `hosts` is required
+   */
+  readonly host?: HostRef;
+  /**
+   * The servers it runs on, one container each reading that server's journal (every host of a
+   * multi-host estate). On a host other than Loki's it ships to Loki's private address.
+   * @default - `[host]`
+   */
+  readonly hosts?: readonly HostRef[];
   /** The Loki it ships to; host and port are asked of it. */
   readonly loki: Loki;
   /** Journal sources to collect. More can be added with `addSource`. @default - none yet */
@@ -60,19 +72,28 @@ export class FluentBit extends Accessory implements IJournaldCollector {
     return REGISTRY.get(scope.node.root) ?? [];
   }
 
+  /** The Loki it ships to. */
   public readonly loki: Loki;
+  /** The generated Fluent Bit YAML config, mounted into the container. */
   public readonly configFile: YamlFile;
+  /** Named volume holding the journal cursor DB and the filesystem buffer. */
   public readonly volume: string;
+  /** Value of the `job` label on every stream it ships. */
   public readonly job: string;
-  /** The server it runs on. */
+  /** The (first) server it runs on. */
   public readonly server: string;
+  /** Every server it runs on. */
+  public readonly servers: readonly string[];
+  /** Where it reaches Loki: the container name on Loki's host, Loki's private address from elsewhere. */
+  public readonly lokiAddress: AccessoryAddress;
   private readonly sourceList: JournaldSource[] = [];
 
   constructor(scope: IAccessoryOwner, id: string, props: FluentBitProps) {
     const volume = props.volume ?? 'fluentbit-state';
     super(scope, id, {
       image: props.image ?? 'fluent/fluent-bit:4.2.2',
-      host: props.host,
+      host: props.hosts ? undefined : props.host,
+      hosts: props.hosts,
       // The image's default command reads the classic fluent-bit.conf; the format follows the extension.
       cmd: `-c ${CONFIG_IN_CONTAINER}`,
       volumes: [
@@ -84,8 +105,15 @@ export class FluentBit extends Accessory implements IJournaldCollector {
         { hostPath: '/etc/machine-id', path: '/etc/machine-id', readOnly: true },
       ],
     });
+    const hosts = props.hosts ?? (props.host !== undefined ? [props.host] : []);
+    if (hosts.length === 0 || (props.host !== undefined && props.hosts !== undefined)) {
+      throw new Error(`[${this.node.path}] give exactly one of host or hosts: the servers whose journal it reads`);
+    }
     this.loki = props.loki;
-    this.server = props.host;
+    this.servers = hosts.map(addressOf);
+    this.server = this.servers[0];
+    // One config file for every host: from a host other than Loki's, all of them use Loki's private address.
+    this.lokiAddress = props.loki.addressFrom(hosts, props.loki.port);
     this.volume = volume;
     this.job = props.job ?? 'fluent-bit';
     if (!/^[A-Za-z0-9_.-]+$/.test(this.job)) throw new Error(`[${this.node.path}] job label '${this.job}' must be letters, digits, '_', '.' and '-' (it goes into a comma list)`);
@@ -168,8 +196,8 @@ export class FluentBit extends Accessory implements IJournaldCollector {
           {
             name: 'loki',
             match: TAG,
-            host: this.loki.host,
-            port: this.loki.port,
+            host: this.lokiAddress.host,
+            port: this.lokiAddress.port,
             uri: this.loki.pushPath,
             labels: [`job=${this.job}`, ...LABELS.map(([label, key]) => `${label}=$${key}`)].join(', '),
             label_keys: LABEL_KEYS.map((k) => `$${k}`).join(', '),
@@ -193,19 +221,27 @@ export class FluentBit extends Accessory implements IJournaldCollector {
     const doc = this.configFile.toObject() as { pipeline?: { outputs?: Array<Record<string, unknown>> } };
     const outputs = (doc.pipeline?.outputs ?? []).filter((o) => o.name === 'loki');
     for (const o of outputs) {
-      if (o.host !== this.loki.host || String(o.port) !== String(this.loki.port)) {
+      const want = this.lokiAddress;
+      if (o.host !== want.host || String(o.port) !== String(want.port)) {
         errors.push(
-          `${this.configFile.path}: the loki output ships to ${String(o.host)}:${String(o.port)}, but [${this.loki.node.path}] listens at ${this.loki.host}:${this.loki.port} — ` +
+          `${this.configFile.path}: the loki output ships to ${String(o.host)}:${String(o.port)}, but [${this.loki.node.path}] listens at ${want.host}:${want.port} — ` +
             'remove the override of host/port; they come from the Loki construct',
         );
       }
     }
-    if (this.loki.server !== this.server) {
-      errors.push(
-        `runs on ${this.server} but its Loki [${this.loki.node.path}] runs on ${this.loki.server}; it reaches Loki by container name on the kamal network, which exists per host — run both on the same host`,
-      );
-    }
     return errors;
+  }
+
+  /** The Loki host of every loki output, as emitted: the estate checks it is deployed on this host's network. */
+  public emittedAddresses(): EmittedAddress[] {
+    const doc = this.configFile.toObject() as { pipeline?: { outputs?: Array<Record<string, unknown>> } };
+    const out: EmittedAddress[] = [];
+    (doc.pipeline?.outputs ?? []).forEach((o, i) => {
+      if (o.name !== 'loki' || o.host === undefined) return;
+      const port = Number(o.port);
+      out.push({ file: this.configFile.path, key: `pipeline/outputs/${i}/host`, what: "Fluent Bit's loki output", host: String(o.host), port: Number.isInteger(port) ? port : undefined, from: 'container' });
+    });
+    return out;
   }
 }
 
@@ -222,25 +258,61 @@ function uncollectedJournaldLogging(root: IConstruct): Finding[] {
       .map((s) => s.value),
   );
   const findings: Finding[] = [];
-  for (const deploy of KamalDeploy.all(root)) {
-    for (const dest of deploy.destinationNames()) {
-      const cfg = deploy.effectiveConfig(dest);
-      const servers = cfg.servers ?? {};
-      const roles: Record<string, L1.HostEntry[] | L1.Role> = Array.isArray(servers) ? { web: servers } : servers;
-      for (const [name, role] of Object.entries(roles)) {
-        const own = Array.isArray(role) ? undefined : role.logging;
-        const driver = own?.driver ?? cfg.logging?.driver;
-        const tag = own?.options?.tag ?? cfg.logging?.options?.tag;
-        if (driver !== 'journald' || (tag !== undefined && collected.has(String(tag)))) continue;
-        const where = dest ? `${deploy.file} -d ${dest}` : deploy.file;
-        const what = tag === undefined ? 'without a tag (Docker uses the container id)' : `with tag '${String(tag)}'`;
-        findings.push({
-          construct: deploy,
-          severity: 'warning',
-          id: 'observability:journald-not-collected',
-          message: `${where}: role ${name} logs to journald ${what}, which no FluentBit collects — log through a JournaldSource's dockerLogging and add the source to the FluentBit`,
-        });
+  const views = KamalDeploy.resolvedViews(root);
+  // Where each FluentBit runs, as emitted: it reads only its own host's journal.
+  const fluentBits = FluentBit.all(root);
+  const runsOn = new Map<string, FluentBit[]>();
+  for (const view of views) {
+    for (const c of view.accessories) {
+      const fb = fluentBits.find((f) => f === c.owner);
+      if (fb) for (const h of c.hosts) runsOn.set(h, [...(runsOn.get(h) ?? []), fb]);
+    }
+  }
+  for (const view of views) {
+    for (const role of view.roles) {
+      const driver = role.logging?.driver;
+      const tag = role.logging?.options?.tag;
+      if (driver !== 'journald') continue;
+      if (tag !== undefined && collected.has(String(tag))) {
+        // Collected somewhere: on every host the role runs on, a FluentBit there must collect it.
+        for (const host of role.hosts) {
+          const here = runsOn.get(host) ?? [];
+          if (here.some((fb) => fb.sources.some((s) => s.field === JournaldField.SYSLOG_IDENTIFIER && s.value === String(tag)))) continue;
+          findings.push({
+            construct: view.owner,
+            severity: 'warning',
+            id: 'observability:journald-not-collected',
+            message:
+              `${view.where}: role ${role.name} logs to journald with tag '${String(tag)}' on host ${describeHost(root, host)}, ` +
+              `where ${here.length === 0 ? 'no FluentBit runs' : 'no FluentBit collects that tag'}, so its logs stay there — run a FluentBit collecting it on every host of the role (FluentBit hosts, ObservabilityStack fluentBitHosts)`,
+          });
+        }
+        continue;
       }
+      const what = tag === undefined ? 'without a tag (Docker uses the container id)' : `with tag '${String(tag)}'`;
+      findings.push({
+        construct: view.owner,
+        severity: 'warning',
+        id: 'observability:journald-not-collected',
+        message: `${view.where}: role ${role.name} logs to journald ${what}, which no FluentBit collects — log through a JournaldSource's dockerLogging and add the source to the FluentBit`,
+      });
+    }
+  }
+  // A host's own sources (ssh.service, sudo) are collected only where a FluentBit runs.
+  if (fluentBits.length > 0) {
+    const hosts = new Set<string>();
+    for (const view of views) for (const c of view.containers) for (const h of c.hosts) hosts.add(h);
+    const hostSources = JournaldSource.all(root).filter((s) => s.collectedBy.length > 0 && !s.usedForDockerLogging);
+    for (const host of hosts) {
+      if (runsOn.has(host) || hostSources.length === 0) continue;
+      findings.push({
+        construct: fluentBits[0],
+        severity: 'warning',
+        id: 'observability:host-not-collected',
+        message:
+          `host ${describeHost(root, host)} runs containers of the estate but no FluentBit, so its journal (${hostSources.map((s) => s.systemdFilter).join(', ')}) is never collected — ` +
+          'run the FluentBit there too (FluentBit hosts, ObservabilityStack fluentBitHosts)',
+      });
     }
   }
   return findings;

@@ -1,11 +1,12 @@
 import { YamlFile } from '../../src';
-import { AccessContext, Accessory, EndpointAccess, IAccessControl, IAccessoryOwner, roleEnv } from '../kamal';
+import { AccessContext, Accessory, EmittedAddress, EndpointAccess, IAccessControl, IAccessoryOwner, parseAddress, roleEnv, HostRef } from '../kamal';
 import { Loki } from './loki';
 import { grafanaDatasourcesSchema } from './schemas';
 
+/** Props of Grafana: where it runs, its public name and the Loki it reads. */
 export interface GrafanaProps {
   /** The server it runs on. */
-  readonly host: string;
+  readonly host: HostRef;
   /** The public host name kamal-proxy routes to it (with TLS), e.g. `grafana.example.com`. */
   readonly domain: string;
   /** The Loki provisioned as the default (and only) datasource; its URL is asked of it. */
@@ -46,10 +47,15 @@ const LOCKED_DOWN: Readonly<Record<string, string>> = {
  * secret passed the same way.
  */
 export class Grafana extends Accessory {
+  /** The Loki provisioned as its datasource. */
   public readonly loki: Loki;
+  /** Public host name kamal-proxy routes to it. */
   public readonly domain: string;
+  /** The generated datasources provisioning file, mounted into the container. */
   public readonly datasourcesFile: YamlFile;
+  /** Named volume holding Grafana's database, plugins and sessions. */
   public readonly volume: string;
+  /** Kamal secret holding the admin password. */
   public readonly adminPasswordSecret: string;
 
   constructor(scope: IAccessoryOwner, id: string, props: GrafanaProps) {
@@ -90,6 +96,7 @@ export class Grafana extends Accessory {
       validator: grafanaDatasourcesSchema,
     });
     this.addFile({ file: this.datasourcesFile, remote: DATASOURCES_IN_CONTAINER });
+    this.requireSecretEnv('GF_SECURITY_ADMIN_PASSWORD');
     this.node.addValidation({ validate: () => this.validateGrafana() });
   }
 
@@ -123,6 +130,19 @@ export class Grafana extends Accessory {
     };
   }
 
+  /** Every datasource URL, as emitted: the estate checks each is deployed on Grafana's host and network. */
+  public emittedAddresses(): EmittedAddress[] {
+    const doc = this.datasourcesFile.toObject() as { datasources?: Array<Record<string, unknown>> };
+    const out: EmittedAddress[] = [];
+    (doc.datasources ?? []).forEach((ds, i) => {
+      const url = typeof ds.url === 'string' ? parseAddress(ds.url) : undefined;
+      // `access: direct` is fetched by browsers, not by Grafana's server; its URL is not a container.
+      if (!url || ds.access === 'direct') return;
+      out.push({ file: this.datasourcesFile.path, key: `datasources/${i}/url`, what: `Grafana datasource '${String(ds.name)}'`, host: url.host, port: url.port, path: url.path, from: 'container' });
+    });
+    return out;
+  }
+
   /** The datasources file as emitted (overrides included) must point at the Loki construct. */
   private validateGrafana(): string[] {
     const doc = this.datasourcesFile.toObject() as { datasources?: Array<Record<string, unknown>> };
@@ -144,8 +164,12 @@ export class Grafana extends Accessory {
  * anonymous access are off and the admin password comes from a secret.
  */
 export class GrafanaLogin implements IAccessControl {
+  /** Names the control in messages and the README. */
   public readonly description = 'Grafana login';
 
+  /**
+   * Checks that sign-up and anonymous access are off and the admin password comes from its secret.
+   */
   public verify(ctx: AccessContext): string[] {
     const env = roleEnv(ctx);
     const problems: string[] = [];

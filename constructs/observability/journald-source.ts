@@ -9,6 +9,7 @@ export enum JournaldField {
   SYSTEMD_UNIT = '_SYSTEMD_UNIT',
 }
 
+/** Options of JournaldSource.syslogIdentifier and JournaldSource.systemdUnit. */
 export interface JournaldSourceOptions {
   /**
    * What the logs are, for the README and error messages.
@@ -61,13 +62,16 @@ export class JournaldSource extends Construct {
     return REGISTRY.get(scope.node.root) ?? [];
   }
 
+  /** Whether `x` is a JournaldSource, also across copies of this library loaded twice. */
   public static isJournaldSource(x: unknown): x is JournaldSource {
     return typeof x === 'object' && x !== null && SOURCE_SYMBOL in x;
   }
 
+  /** The journal field matched. */
   public readonly field: JournaldField;
   /** The value matched: the identifier or the unit name. */
   public readonly value: string;
+  /** What the logs are, for the README and error messages. */
   public readonly description: string;
   private readonly collectors: IJournaldCollector[] = [];
   private usedByDocker = false;

@@ -1,10 +1,11 @@
 import { YamlFile } from '../../src';
-import { Accessory, IAccessoryOwner } from '../kamal';
+import { Accessory, addressOf, HostRef, IAccessoryOwner } from '../kamal';
 import { lokiConfigSchema } from './schemas';
 
+/** Props of Loki: where it runs, its retention and its storage. */
 export interface LokiProps {
   /** The server it runs on (an address or an ERB fragment that yields one). */
-  readonly host: string;
+  readonly host: HostRef;
   /** Docker image with tag. @default 'grafana/loki:3.4.1' */
   readonly image?: string;
   /**
@@ -41,8 +42,11 @@ const CONFIG_IN_CONTAINER = '/etc/loki/local-config.yaml';
 export class Loki extends Accessory {
   /** The config file, mounted through the accessory's `files:`. */
   public readonly configFile: YamlFile;
+  /** How long logs are kept, in hours (`744h`). */
   public readonly retentionPeriod: string;
+  /** First day of the store's tsdb/v13 schema period. */
   public readonly schemaFrom: string;
+  /** Named volume holding chunks, index and compactor state. */
   public readonly volume: string;
   /** The server it runs on. */
   public readonly server: string;
@@ -54,7 +58,7 @@ export class Loki extends Accessory {
       host: props.host,
       volumes: [{ volume, path: DATA_DIR }],
     });
-    this.server = props.host;
+    this.server = addressOf(props.host);
     this.volume = volume;
     this.retentionPeriod = props.retentionPeriod ?? '744h';
     const hours = /^([0-9]+)h$/.exec(this.retentionPeriod);
@@ -93,6 +97,7 @@ export class Loki extends Accessory {
     return '/loki/api/v1/push';
   }
 
+  /** Full URL of the push API on the kamal network. */
   public get pushUrl(): string {
     return `${this.url}${this.pushPath}`;
   }

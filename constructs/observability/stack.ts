@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import { KamalDeploy } from '../kamal';
+import { KamalDeploy, HostRef } from '../kamal';
 import { FluentBit } from './fluent-bit';
 import { Grafana } from './grafana';
 import { JournaldSource } from './journald-source';
 import { Loki } from './loki';
 
+/** Props of ObservabilityStack: the server(s), Grafana's public name, and the images. */
 export interface ObservabilityStackProps {
   /**
    * Kamal service of the standalone config; the accessories' containers are
@@ -12,7 +13,13 @@ export interface ObservabilityStackProps {
    */
   readonly service: string;
   /** The server all three run on (Fluent Bit reads this server's journal). */
-  readonly host: string;
+  readonly host: HostRef;
+  /**
+   * Every server whose journal is collected: Fluent Bit runs on each and ships to Loki (at Loki's
+   * private address from the other hosts, so they need one on a shared PrivateNetwork).
+   * @default - `[host]`
+   */
+  readonly fluentBitHosts?: readonly HostRef[];
   /** Public host name of Grafana behind kamal-proxy. */
   readonly grafanaDomain: string;
   /** Journal sources Fluent Bit collects. More can be added with `fluentBit.addSource`. @default - none yet */
@@ -32,15 +39,19 @@ export interface ObservabilityStackProps {
 }
 
 /**
- * The log stack as one standalone Kamal config (`kamal accessory boot all -c
- * config/deploy.observability.yml`): Loki, Fluent Bit shipping the host journal to it, and
- * Grafana reading it. Each refers to the others by object, so Loki's container name is written
+ * The log stack as one standalone Kamal config
+ * (`kamal accessory boot all -c config/deploy.observability.yml`): Loki, Fluent Bit shipping the
+ * host journal to it, and Grafana reading it. Each refers to the others by object, so Loki's container name is written
  * once, by Kamal's naming rule.
  */
 export class ObservabilityStack extends Construct {
+  /** The standalone Kamal config the three accessories are booted with. */
   public readonly deploy: KamalDeploy;
+  /** Loki, the log store. */
   public readonly loki: Loki;
+  /** Fluent Bit, shipping the journal of each collected server to Loki. */
   public readonly fluentBit: FluentBit;
+  /** Grafana, reading Loki, behind kamal-proxy on `grafanaDomain`. */
   public readonly grafana: Grafana;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
@@ -56,7 +67,12 @@ export class ObservabilityStack extends Construct {
       builder: { arch: 'amd64' },
     });
     this.loki = new Loki(this.deploy, 'loki', { host: props.host, image: props.lokiImage, retentionPeriod: props.retentionPeriod });
-    this.fluentBit = new FluentBit(this.deploy, 'fluent-bit', { host: props.host, loki: this.loki, sources: props.sources, image: props.fluentBitImage });
+    this.fluentBit = new FluentBit(this.deploy, 'fluent-bit', {
+      ...(props.fluentBitHosts ? { hosts: props.fluentBitHosts } : { host: props.host }),
+      loki: this.loki,
+      sources: props.sources,
+      image: props.fluentBitImage,
+    });
     this.grafana = new Grafana(this.deploy, 'grafana', {
       host: props.host,
       domain: props.grafanaDomain,

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { Destination, KamalDeploy } from '../kamal';
 
+/** Which config and destination a deploy script or workflow deploys. */
 export interface DeployTargetProps {
   /**
    * The destination to deploy (`-d`): a Destination, or the name of one of `deploy`'s.
@@ -21,6 +22,7 @@ export interface DeployTargetProps {
 /** Kamal's default config, the one `bin/kamal` reads without `-c`. */
 const DEFAULT_CONFIG = 'config/deploy.yml';
 
+/** One config and an optional `-d` destination, checked to belong together. */
 export class DeployTarget {
   /** Resolves props; wiring that can never work (nothing to deploy, a Destination of another config) throws. */
   public static of(where: string, props: DeployTargetProps): DeployTarget {

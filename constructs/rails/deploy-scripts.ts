@@ -1,11 +1,14 @@
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { Erb, TextFile } from '../../src';
-import { KamalDeploy, KamalSecrets, L1 } from '../kamal';
+import { KamalDeploy, KamalSecrets } from '../kamal';
 import { DeployTarget, DeployTargetProps } from './_deploy-target';
 
 export type { DeployTargetProps } from './_deploy-target';
 
+/**
+ * Props of KamalDeployScripts: what to deploy, where the server address is kept, and the script paths.
+ */
 export interface KamalDeployScriptsProps extends DeployTargetProps {
   /**
    * Where the server address is kept in the Rails credentials, dot-separated: `kamal.server_ip`
@@ -30,12 +33,15 @@ export class KamalDeployScripts extends Construct {
   /** The variable Rails reads the master key from when config/master.key is absent, as in CI. */
   public static readonly MASTER_KEY_VARIABLE = 'RAILS_MASTER_KEY';
 
+  /** The config the scripts deploy. */
   public readonly deploy: KamalDeploy;
   /** The `-d` destination, or undefined for a config deployed without one. */
   public readonly destination?: string;
   /** The dot-separated credentials path of the server address. */
   public readonly serverAddressCredential: string;
+  /** The first-deploy script (`bin/kamal setup`). */
   public readonly setupScript: TextFile;
+  /** The deploy script (`bin/kamal deploy`). */
   public readonly deployScript: TextFile;
   private readonly target: DeployTarget;
 
@@ -72,7 +78,7 @@ export class KamalDeployScripts extends Construct {
   private resolve(): { variable?: string; problems: string[] } {
     const problems = this.target.problems();
     if (problems.length > 0) return { problems };
-    const hosts = hostsOf(this.deploy.effectiveConfig(this.destination));
+    const hosts = this.deploy.view(this.destination).containers.flatMap((c) => c.hosts);
     const variables = [...new Set(hosts.flatMap((h) => (Erb.isErb(h) ? Erb.envNames(h) : [])))];
     const where = this.target.describe();
     if (variables.length === 1) return { variable: variables[0], problems: [] };
@@ -123,18 +129,4 @@ export class KamalDeployScripts extends Construct {
       `exec ${command}`,
     ];
   }
-}
-
-/** Every server address of a config: role hosts and accessory hosts. */
-function hostsOf(cfg: L1.DeployConfig): string[] {
-  const entry = (h: L1.HostEntry) => (typeof h === 'string' ? h : Object.keys(h)[0]);
-  const out: string[] = [];
-  const servers = cfg.servers ?? [];
-  if (Array.isArray(servers)) out.push(...servers.map(entry));
-  else for (const role of Object.values(servers)) out.push(...(Array.isArray(role) ? role : role.hosts ?? []).map(entry));
-  for (const a of Object.values(cfg.accessories ?? {})) {
-    if (a.host !== undefined) out.push(String(a.host));
-    out.push(...(a.hosts ?? []).map(entry));
-  }
-  return out;
 }

@@ -13,6 +13,7 @@ export interface DeployTriggers {
   readonly manual?: boolean;
 }
 
+/** Props of DeployWorkflow: the scripts and secrets it deploys with, and what starts it. */
 export interface DeployWorkflowProps {
   /** The scripts whose deploy script the workflow runs; the config and destination come with them. */
   readonly scripts: KamalDeployScripts;
@@ -29,6 +30,15 @@ export interface DeployWorkflowProps {
   readonly name?: string;
   /** The GitHub secret holding the private key Kamal connects to the hosts with. @default 'SSH_PRIVATE_KEY' */
   readonly sshPrivateKeySecret?: string;
+  /**
+   * Where the servers' SSH host keys come from: a GitHub variable (host keys are public) or
+   * secret holding known_hosts lines, such as `ssh-keyscan -t ed25519 <address>` prints them,
+   * checked against the server's own `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`. The job
+   * writes them to ~/.ssh/known_hosts and turns on StrictHostKeyChecking before any SSH, so Kamal
+   * (whose net-ssh otherwise accepts whatever key a new host presents) talks only to these hosts.
+   * @default `{ variable: 'SSH_KNOWN_HOSTS' }`
+   */
+  readonly knownHosts?: KnownHostsSource;
   /** The runner. @default 'ubuntu-latest' */
   readonly runsOn?: string;
   /** Minutes before GitHub cancels a hung deploy (GitHub's own default is 360). @default 30 */
@@ -43,6 +53,22 @@ export interface DeployWorkflowProps {
   readonly environment?: boolean;
 }
 
+/** A GitHub variable or secret holding known_hosts lines. */
+export type KnownHostsSource =
+  | {
+      /** Name of the GitHub variable. */
+      readonly variable: string;
+    }
+  | {
+      /** Name of the GitHub secret. */
+      readonly secret: string;
+    };
+
+/** The id of the step that pins the host keys; the check finds it by this id. */
+const PIN_STEP = 'pin-host-keys';
+/** The variable the pin step reads the known_hosts lines from. */
+const KNOWN_HOSTS_ENV = 'SSH_KNOWN_HOSTS';
+
 /**
  * The GitHub Actions workflow that deploys one destination, in the order of the operations page:
  * check out, set up Ruby (with the bundle, for bin/rails and bin/kamal), load the SSH key, set up
@@ -56,8 +82,11 @@ export interface DeployWorkflowProps {
  * third-party actions before it never do.
  */
 export class DeployWorkflow extends Construct {
+  /** The generated workflow file. */
   public readonly file: GitHubWorkflow;
+  /** The scripts whose deploy script it runs. */
   public readonly scripts: KamalDeployScripts;
+  /** The secrets files whose environment variables the deploy step gets from GitHub secrets. */
   public readonly secrets: KamalSecrets;
   private readonly target: DeployTarget;
 
@@ -72,6 +101,12 @@ export class DeployWorkflow extends Construct {
       throw new Error(`${where} the workflow would never run; give pushBranches, or leave manual on`);
     }
     const sshKey = Expression.secret(props.sshPrivateKeySecret ?? 'SSH_PRIVATE_KEY');
+    const knownHosts = props.knownHosts ?? { variable: KNOWN_HOSTS_ENV };
+    const knownHostsName = 'variable' in knownHosts ? knownHosts.variable : knownHosts.secret;
+    const knownHostsWhy = Expression.secretNameProblem(knownHostsName);
+    if (knownHostsWhy) throw new Error(`${where} knownHosts '${knownHostsName}' can't be a GitHub ${'variable' in knownHosts ? 'variable' : 'secret'} name: ${knownHostsWhy}`);
+    const knownHostsRef = 'variable' in knownHosts ? `\${{ vars.${knownHostsName} }}` : Expression.secret(knownHostsName);
+    const knownHostsWhat = `the ${'variable' in knownHosts ? 'variable' : 'secret'} ${knownHostsName}`;
     const timeout = props.timeoutMinutes ?? 30;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 360) throw new Error(`${where} timeoutMinutes must be a whole number from 1 to 360`);
     const slug = this.target.slug('-');
@@ -100,6 +135,12 @@ export class DeployWorkflow extends Construct {
               { name: 'Set up Ruby', uses: 'ruby/setup-ruby@v1', with: { 'bundler-cache': true } },
               // A 0.x action has no major to follow: pinned to the release.
               { name: 'Set up SSH', uses: 'webfactory/ssh-agent@v0.9.1', with: { 'ssh-private-key': sshKey } },
+              {
+                id: PIN_STEP,
+                name: 'Pin the SSH host keys',
+                env: { [KNOWN_HOSTS_ENV]: knownHostsRef },
+                run: pinHostKeysScript(knownHostsWhat),
+              },
               { name: 'Set up Docker Buildx', uses: 'docker/setup-buildx-action@v3' },
               {
                 id: 'deploy',
@@ -141,6 +182,46 @@ export class DeployWorkflow extends Construct {
     return { name, url: `${proxy?.ssl ? 'https' : 'http'}://${host}${pathPrefix}` };
   }
 
+  /**
+   * The host keys are pinned as emitted (overrides included): the pin step runs before the deploy
+   * step with its script and known_hosts intact, no step turns checking off or trusts keys it
+   * scans, and Kamal reads ~/.ssh/config, where the pin is.
+   */
+  private checkHostKeys(doc: GitHubL1.Workflow, job: GitHubL1.Job | undefined): string[] {
+    const errors: string[] = [];
+    const file = this.file.path;
+    const steps = Array.isArray(job?.steps) ? job!.steps : [];
+    const pin = steps.findIndex((s) => s?.id === PIN_STEP);
+    const deployAt = steps.findIndex((s) => s?.id === 'deploy');
+    const pinStep = pin >= 0 ? steps[pin] : undefined;
+    if (!pinStep || pin > deployAt || typeof pinStep.run !== 'string' || !pinStep.run.includes('StrictHostKeyChecking yes') || !pinStep.run.includes('~/.ssh/known_hosts')) {
+      errors.push(`${file} does not pin the hosts' SSH keys before the deploy step (step '${PIN_STEP}'), so Kamal would trust whatever key answers; remove the override that changed it`);
+    } else {
+      const env: GitHubL1.Env = { ...doc.env, ...job?.env, ...pinStep.env };
+      const value = env[KNOWN_HOSTS_ENV];
+      if (typeof value !== 'string' || value.trim() === '') {
+        errors.push(`${file} step '${PIN_STEP}' reads no known_hosts lines (${KNOWN_HOSTS_ENV} is not set); pass the variable or secret that holds them`);
+      }
+    }
+    steps.forEach((s, i) => {
+      const text = `${typeof s?.run === 'string' ? s.run : ''}\n${JSON.stringify(s?.with ?? {})}`;
+      if (/StrictHostKeyChecking[ =]+(?:no|off|accept-new)/i.test(text)) {
+        errors.push(`${file} step ${s?.id ?? s?.name ?? i} turns SSH host key checking off; remove it: the pinned keys are the only ones to trust`);
+      }
+      if (/\bssh-keyscan\b/.test(text)) {
+        errors.push(`${file} step ${s?.id ?? s?.name ?? i} scans host keys at deploy time, trusting whatever key answers; put the checked keys in the known_hosts variable instead`);
+      }
+    });
+    if (this.target.problems().length === 0) {
+      const config = this.target.deploy.effectiveConfig(this.target.destination).ssh?.config;
+      const files = config === undefined || config === true ? undefined : config === false ? [] : Array.isArray(config) ? config : [config];
+      if (files && !files.some((f) => f === '~/.ssh/config' || f === '$HOME/.ssh/config')) {
+        errors.push(`${this.target.describe()} sets ssh.config to ${JSON.stringify(config)}, so Kamal does not read ~/.ssh/config, where ${file} turns on StrictHostKeyChecking; remove ssh.config or include ~/.ssh/config`);
+      }
+    }
+    return errors;
+  }
+
   private check(): string[] {
     const errors: string[] = [];
     const file = this.file.path;
@@ -177,6 +258,7 @@ export class DeployWorkflow extends Construct {
         errors.push(`${file} sets ${v} to a value written in the file; a secret's value comes from GitHub's secret store: ${ref}`);
       }
     }
+    errors.push(...this.checkHostKeys(doc, job));
     if (this.target.problems().length === 0) {
       const exported = this.scripts.serverAddressVariable();
       for (const [name, key] of erbVariables(deploy.effectiveConfig(this.target.destination))) {
@@ -187,6 +269,25 @@ export class DeployWorkflow extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * The step that pins the host keys: known_hosts lines from GitHub, checked to parse as keys, added
+ * to ~/.ssh/known_hosts, and StrictHostKeyChecking put first in ~/.ssh/config (first match wins),
+ * which Kamal's net-ssh reads: an unknown or changed host key then stops the deploy.
+ */
+function pinHostKeysScript(what: string): string {
+  return [
+    'set -eu',
+    `test -n "$${KNOWN_HOSTS_ENV}" || { echo "::error::${what} is empty; set it to the servers' known_hosts lines, checked against each server's own host key"; exit 1; }`,
+    'install -d -m 700 ~/.ssh',
+    `printf '%s\\n' "$${KNOWN_HOSTS_ENV}" > "$RUNNER_TEMP/known_hosts"`,
+    `ssh-keygen -l -f "$RUNNER_TEMP/known_hosts" > /dev/null || { echo "::error::${what} holds no known_hosts line"; exit 1; }`,
+    'cat "$RUNNER_TEMP/known_hosts" >> ~/.ssh/known_hosts',
+    `{ printf 'Host *\\n  StrictHostKeyChecking yes\\n\\n'; cat ~/.ssh/config 2> /dev/null || true; } > "$RUNNER_TEMP/ssh_config"`,
+    'install -m 600 "$RUNNER_TEMP/ssh_config" ~/.ssh/config',
+    '',
+  ].join('\n');
 }
 
 /** Every environment variable a config's ERB reads, with the first key that reads it. */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { TemplateFile } from '../../src';
-import { Accessory, EndpointAccess, IAccessoryOwner } from '../kamal';
+import { Accessory, EmittedAddress, EndpointAccess, IAccessoryOwner, HostRef } from '../kamal';
 
 /** The image RegistryAuthProxy runs unless told otherwise. */
 export const DEFAULT_AUTH_PROXY_IMAGE = 'nginx:1.28';
@@ -12,19 +12,24 @@ export const AUTH_PROXY_TEMPLATE = path.join(__dirname, 'templates', 'docker-aut
 export interface IUpstreamContainer {
   /** Its host name on the Docker network. */
   readonly containerName: string;
+  /** The port it listens on inside the container. */
   readonly port: number;
 }
 
+/** Props of RegistryAuthProxy: the route in front of the token server and what it forwards to. */
 export interface RegistryAuthProxyProps {
   /** Server address it runs on. */
-  readonly host: string;
+  readonly host: HostRef;
   /** Public host name kamal-proxy routes from (the registry's). */
   readonly domain: string;
   /** The token server to forward to, asked for its container name and port at synth. */
   readonly upstream: IUpstreamContainer;
   /** Path prefix kamal-proxy routes here, kept on the way through. @default '/auth' */
   readonly pathPrefix?: string;
-  /** @default 'nginx:1.28' */
+  /**
+   * nginx image to run.
+   * @default 'nginx:1.28'
+   */
   readonly image?: string;
   /**
    * The nginx server block template (Handlebars), for an estate that needs more than the
@@ -47,8 +52,11 @@ export interface RegistryAuthProxyProps {
 export interface NginxUpstream {
   /** Whether proxy_pass names a variable (resolved per request) rather than a literal URL. */
   readonly viaVariable: boolean;
+  /** The upstream URL, `http://<host>:<port>`. */
   readonly url: string;
+  /** The upstream's host name: a container name on the Docker network, or an address. */
   readonly host: string;
+  /** The upstream's port. */
   readonly port: number;
 }
 
@@ -60,10 +68,15 @@ export interface NginxUpstream {
 export class RegistryAuthProxy extends Accessory {
   /** The port nginx listens on inside the container. */
   public readonly port = 80;
+  /** The path nginx answers itself for kamal-proxy's health check. */
   public readonly healthPath = '/up';
+  /** Public host name kamal-proxy routes from. */
   public readonly domain: string;
+  /** Path prefix kamal-proxy routes here, kept on the way to the token server. */
   public readonly pathPrefix: string;
+  /** The token server nginx forwards to. */
   public readonly upstream: IUpstreamContainer;
+  /** DNS server nginx resolves the upstream with, per request. */
   public readonly resolver: string;
   /** The rendered server block, mounted as nginx's default server. */
   public readonly configFile: TemplateFile;
@@ -123,6 +136,13 @@ export class RegistryAuthProxy extends Accessory {
   /** What the rendered server block really forwards the prefix to. */
   public renderedUpstream(): NginxUpstream | string {
     return parseNginxUpstream(this.configFile.render(), this.pathPrefix);
+  }
+
+  /** nginx's upstream, as rendered: the estate checks the token server is deployed on this host's network. */
+  public emittedAddresses(): EmittedAddress[] {
+    const up = this.renderedUpstream();
+    if (typeof up === 'string') return [];
+    return [{ file: this.configFile.path, key: `location ${this.pathPrefix} proxy_pass`, what: 'nginx upstream', host: up.host, port: up.port, from: 'container' }];
   }
 
   private validateUpstream(): string[] {

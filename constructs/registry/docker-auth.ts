@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { compareStrings, YamlDialect, YamlFile } from '../../src';
-import { AccessContext, Accessory, IAccessControl, IAccessoryOwner, L1, SecretSource } from '../kamal';
+import { AccessContext, Accessory, IAccessControl, IAccessoryOwner, L1, SecretSource, HostRef } from '../kamal';
 import { dockerAuthConfigSchema, RegistryMajorVersion } from './schemas';
 
 /** The image DockerAuth runs unless told otherwise. */
@@ -35,10 +35,30 @@ export type RegistryAction = '*' | 'pull' | 'push' | 'delete';
 export interface DockerAuthAclEntry {
   /** What the rule matches; unset fields match anything, `/.../` values are regular expressions. */
   readonly match: {
+    /**
+     * Account that logged in.
+     * @default - any account
+     */
     readonly account?: string;
+    /**
+     * Resource type, `repository` for image access or `registry` for catalog access.
+     * @default - any type
+     */
     readonly type?: string;
+    /**
+     * Resource name, e.g. the repository `myapp/web`.
+     * @default - any name
+     */
     readonly name?: string;
+    /**
+     * Client address or CIDR range.
+     * @default - any address
+     */
     readonly ip?: string;
+    /**
+     * Service the token is for, as the registry names it.
+     * @default - any service
+     */
     readonly service?: string;
   };
   /** Actions granted. `['*']` grants everything; `[]` denies. */
@@ -47,9 +67,10 @@ export interface DockerAuthAclEntry {
   readonly comment?: string;
 }
 
+/** Props of DockerAuth: its accounts, ACL, token signing and where it runs. */
 export interface DockerAuthProps {
   /** Server address it runs on. */
-  readonly host: string;
+  readonly host: HostRef;
   /** The accounts. At least one. */
   readonly users: readonly DockerAuthUser[];
   /**
@@ -57,7 +78,10 @@ export interface DockerAuthProps {
    * RFC 7638 thumbprint, registry 2 by libtrust key id, so this decides `disable_legacy_key_id`.
    */
   readonly registryVersion: RegistryMajorVersion;
-  /** @default 'cesanta/docker_auth:1.14' */
+  /**
+   * docker_auth image to run.
+   * @default 'cesanta/docker_auth:1.14'
+   */
   readonly image?: string;
   /** Token issuer (`iss`); the registry must name the same. @default - the container name */
   readonly issuer?: string;
@@ -89,8 +113,11 @@ export interface DockerAuthProps {
 
 /** A user as docker_auth is configured: name, and the secrets its password and hash are in. */
 export interface ResolvedDockerAuthUser {
+  /** Account name. */
   readonly name: string;
+  /** Kamal secret with the password, when the hash is derived from it; undefined otherwise. */
   readonly passwordSecret?: string;
+  /** Kamal secret with the base64-encoded bcrypt hash, given or derived from the name. */
   readonly passwordHashSecret: string;
 }
 
@@ -125,7 +152,7 @@ export class DockerAuth extends Accessory {
    * output, which would eat a bcrypt hash (`$2y$10$...`). An unset or empty variable yields
    * nothing, so the account cannot log in, rather than a hash of the empty password.
    *
-   * @param cost bcrypt cost
+   * @param cost - bcrypt cost factor, 4 to 17 (htpasswd's range)
    */
   public static passwordHashSource(user: string, passwordSecret: string, cost = 10): SecretSource {
     assertUserName(user);
@@ -141,12 +168,15 @@ export class DockerAuth extends Accessory {
   public readonly issuer: string;
   /** Port docker_auth listens on. */
   public readonly port: number;
+  /** Token lifetime in seconds. */
   public readonly expiration: number;
+  /** Host folder with the token signing pair, mounted at the same path in the container. */
   public readonly certificateDir: string;
   /** The signing certificate, inside the container (and on the host: same path). */
   public readonly certificatePath: string;
   /** The signing key, inside the container (and on the host: same path). */
   public readonly keyPath: string;
+  /** Major version of the registry that checks the tokens; decides how signing keys are identified. */
   public readonly registryVersion: RegistryMajorVersion;
   /** Users, sorted by name. */
   public readonly users: readonly ResolvedDockerAuthUser[];
@@ -204,6 +234,7 @@ export class DockerAuth extends Accessory {
     if (!configPath.endsWith('.erb')) {
       throw new Error(`${where} configPath '${configPath}' must end in .erb: Kamal renders only such files, and the password hashes are written at boot by ERB`);
     }
+    for (const u of users) this.requireSecretEnv(u.passwordHashSecret);
     this.configFile = new YamlFile(this, 'Config', {
       path: configPath,
       dialect: YamlDialect.YAML_1_1,

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { YamlDialect, YamlFile } from '../../src';
-import { Accessory, AccessContext, EndpointAccess, IAccessControl, IAccessoryOwner } from '../kamal';
+import { Accessory, AccessContext, EmittedAddress, EndpointAccess, IAccessControl, IAccessoryOwner, parseAddress, HostRef } from '../kamal';
 import { RegistryMajorVersion, registryConfigSchema } from './schemas';
 
 /** The image DockerRegistry runs unless told otherwise. */
@@ -37,11 +37,12 @@ export interface RegistryTokenAuthProps {
   readonly rootCertBundle: string;
 }
 
+/** Props of DockerRegistry: its public name, token auth, storage and where it runs. */
 export interface DockerRegistryProps {
   /** Public host name kamal-proxy routes to the registry (`repo.example.com`); also what images are tagged with. */
   readonly domain: string;
   /** Server address it runs on (an ERB fragment such as `Erb.env('KAMAL_SERVER_IP_ADDRESS')` is fine). */
-  readonly host: string;
+  readonly host: HostRef;
   /** Token authentication. */
   readonly tokenAuth: RegistryTokenAuthProps;
   /** CNCF distribution image. @default 'registry:2.8.3' */
@@ -79,12 +80,17 @@ export interface DockerRegistryProps {
 export class DockerRegistry extends Accessory {
   /** The port the registry listens on inside the container. */
   public readonly port = 5000;
+  /** Public host name of the registry; images are tagged with it. */
   public readonly domain: string;
+  /** Registry major version in force (given, or read from the image tag). */
   public readonly majorVersion: RegistryMajorVersion;
   /** Token auth as written into config.yml (service filled in). */
   public readonly tokenAuth: Required<RegistryTokenAuthProps>;
+  /** Host folder with the token certificate, mounted read-only at the same path. */
   public readonly certificateDir: string;
+  /** Named volume holding the image data. */
   public readonly volume: string;
+  /** Whether manifests and blobs may be deleted (needed for garbage collection). */
   public readonly deleteEnabled: boolean;
   /** The generated config.yml. */
   public readonly configFile: YamlFile;
@@ -143,6 +149,14 @@ export class DockerRegistry extends Accessory {
   /** The registry's public URL. */
   public get url(): string {
     return `https://${this.domain}`;
+  }
+
+  /** The token realm, as emitted: clients anywhere fetch tokens there, so the estate must route it. */
+  public emittedAddresses(): EmittedAddress[] {
+    const realm = (this.configFile.toObject() as { auth?: { token?: { realm?: unknown } } })?.auth?.token?.realm;
+    const url = typeof realm === 'string' ? parseAddress(realm) : undefined;
+    if (!url) return [];
+    return [{ file: this.configFile.path, key: 'auth/token/realm', what: 'registry token realm', host: url.host, port: url.port, path: url.path, from: 'anywhere' }];
   }
 
   private document(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Checks, Finding, pathOf } from '../../src';
-import { EndpointAccess, KamalDeploy, L1, RegistryProps } from '../kamal';
+import { EndpointAccess, KamalDeploy, L1, RegistryProps, HostRef } from '../kamal';
 import { DEFAULT_AUTH_PROXY_IMAGE, RegistryAuthProxy } from './auth-proxy';
 import { DEFAULT_DOCKER_AUTH_IMAGE, DockerAuth, DockerAuthAclEntry } from './docker-auth';
 import { DEFAULT_REGISTRY_IMAGE, DockerRegistry, registryMajorVersionOf } from './docker-registry';
@@ -20,22 +20,23 @@ export interface RegistryStackUser {
   readonly passwordHashSecret?: string;
 }
 
+/** Props of RegistryStack: the registry's name, accounts and where it runs, and the images. */
 export interface RegistryStackProps {
   /** The registry's public host name (`repo.example.com`); images are tagged `<domain>/<image>`. */
   readonly domain: string;
   /** Server address the three containers run on, e.g. `Erb.env('KAMAL_SERVER_IP_ADDRESS')`. */
-  readonly host: string;
+  readonly host: HostRef;
   /** Kamal service of the registry config, the prefix of its container names (e.g. `<app>-registry`). */
   readonly service: string;
   /** Accounts. At least one. */
   readonly users: readonly RegistryStackUser[];
-  /** The Kamal config file. @default 'config/deploy.registry.yml' */
   /**
    * `secrets_path` of the registry config. A path of its own keeps docker_auth's password-hash
    * secret (and the htpasswd run that derives it) out of every other config's deploys.
    * @default '.kamal/secrets'
    */
   readonly secretsPath?: string;
+  /** The Kamal config file, deployed with `kamal -c`. @default 'config/deploy.registry.yml' */
   readonly file?: string;
   /**
    * Port of Kamal's local registry, the config's own root registry. `kamal accessory boot` logs in
@@ -44,13 +45,13 @@ export interface RegistryStackProps {
    * @default 5555
    */
   readonly localRegistryPort?: number;
-  /** @default 'registry:2.8.3' */
+  /** Registry (CNCF distribution) image. @default 'registry:2.8.3' */
   readonly registryImage?: string;
-  /** @default - read from registryImage's tag */
+  /** Registry major version. @default - read from registryImage's tag; an error if the tag does not tell */
   readonly registryMajorVersion?: RegistryMajorVersion;
-  /** @default 'cesanta/docker_auth:1.14' */
+  /** docker_auth image of the token server. @default 'cesanta/docker_auth:1.14' */
   readonly authImage?: string;
-  /** @default 'nginx:1.28' */
+  /** nginx image of the auth proxy. @default 'nginx:1.28' */
   readonly proxyImage?: string;
   /** The auth proxy's nginx server block template. @default - the bundled one (see RegistryAuthProxyProps.template) */
   readonly authProxyTemplate?: string;
@@ -70,11 +71,17 @@ export interface RegistryStackProps {
  * from another is asked of it, and checked again on the rendered files at synth.
  */
 export class RegistryStack extends Construct {
+  /** The registry's public host name. */
   public readonly domain: string;
+  /** The standalone Kamal config the three accessories are deployed with. */
   public readonly deploy: KamalDeploy;
+  /** The registry itself. */
   public readonly registry: DockerRegistry;
+  /** docker_auth, the token server. */
   public readonly auth: DockerAuth;
+  /** nginx in front of docker_auth on `<domain><authPathPrefix>`. */
   public readonly authProxy: RegistryAuthProxy;
+  /** The accounts, as given. */
   public readonly users: readonly RegistryStackUser[];
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {

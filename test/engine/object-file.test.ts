@@ -1,7 +1,7 @@
 import * as ini from 'ini';
 import * as YAML from 'yaml';
 import { Construct } from 'constructs';
-import { IniFile, JsonFile, splitOverridePath, Testing, YamlFile } from '../../src';
+import { IniFile, JsonFile, JsonPatch, splitOverridePath, Testing, YamlFile } from '../../src';
 
 describe('ObjectFile overrides', () => {
   test('addOverride creates the maps on its way', () => {
@@ -98,7 +98,7 @@ describe('ObjectFile overrides', () => {
     expect(model).toEqual(before);
     expect(value).toEqual({ deep: { v: 1 } });
     expect(second).toBe(first);
-    expect(JSON.parse(first)).toEqual({ a: { c: { deep: { v: 1 } } }, list: { 0: 'x' } });
+    expect(JSON.parse(first)).toEqual({ a: { c: { deep: { v: 1 } } }, list: ['x'] });
   });
 
   test('overrides on a YAML file go through the same quoting', () => {
@@ -182,5 +182,128 @@ describe('IniFile', () => {
       server: { http_port: '3000', root_url: 'https://grafana.example.test/' },
       auth: { anonymous: { enabled: false } },
     });
+  });
+});
+
+/** A JSON file at estate/j, and a reader of what synth makes of it. */
+function file(obj: unknown) {
+  const app = Testing.app();
+  const f = new JsonFile(new Construct(app, 'estate'), 'j', { path: 'a.json', obj });
+  return { app, f, read: () => JSON.parse(Testing.synth(app)['a.json']) };
+}
+
+describe('overrides reach list elements', () => {
+  test('an index sets an element, the end or - appends, deletion removes it and later ones move up', () => {
+    // GIVEN
+    const { f, read } = file({ servers: { web: { hosts: ['a', 'b', 'c'] } }, volumes: ['x:/x'] });
+
+    // WHEN
+    f.addOverride('servers.web.hosts.1', 'B');
+    f.addOverride('servers.web.hosts.3', 'd');
+    f.addOverride('volumes.-', 'y:/y');
+    f.addDeletionOverride('servers.web.hosts.0');
+
+    // THEN
+    expect(read()).toEqual({ servers: { web: { hosts: ['B', 'c', 'd'] } }, volumes: ['x:/x', 'y:/y'] });
+  });
+
+  test('an index reaches into an element, and - appends a map to fill', () => {
+    // GIVEN
+    const { f, read } = file({ steps: [{ name: 'a' }, { name: 'b', env: { X: '1' } }] });
+
+    // WHEN
+    f.addOverride('steps.1.env.Y', '2');
+    f.addOverride('steps.-.name', 'c');
+    f.addDeletionOverride('steps.0.name');
+
+    // THEN
+    expect(read()).toEqual({ steps: [{}, { name: 'b', env: { X: '1', Y: '2' } }, { name: 'c' }] });
+  });
+
+  test.each([
+    ['addOverride past the end', (f: JsonFile) => f.addOverride('hosts.5', 'x'), "[estate/j] override 'hosts.5': index 5 is past the end of hosts, which has 2 elements; give 0 to 2 (2 or '-' appends)"],
+    ['a negative index', (f: JsonFile) => f.addOverride('hosts.-1', 'x'), "[estate/j] override 'hosts.-1': '-1' is not an index of hosts; give 0 to 1, or '-' to append"],
+    ['a leading zero', (f: JsonFile) => f.addOverride('hosts.01', 'x'), "[estate/j] override 'hosts.01': '01' is not an index of hosts"],
+    ['deleting past the end', (f: JsonFile) => f.addDeletionOverride('hosts.2'), "[estate/j] override 'hosts.2': index 2 is past the end of hosts, which has 2 elements; give 0 to 1"],
+    ['deleting -', (f: JsonFile) => f.addDeletionOverride('hosts.-'), "[estate/j] override 'hosts.-': '-' names no element of hosts; give an index from 0 to 1"],
+  ])('%s is an error naming the construct, the override and the list', (_name, edit, message) => {
+    // GIVEN
+    const { app, f } = file({ hosts: ['a', 'b'] });
+
+    // WHEN
+    edit(f);
+
+    // THEN
+    expect(Testing.errors(app)).toEqual([expect.stringContaining(`error [estate/j] out/a.json: could not render: ${message}`)]);
+  });
+
+  test('a key that is not an index still replaces a list on its way with a map', () => {
+    // GIVEN
+    const { f, read } = file({ l: [1, 2] });
+
+    // WHEN
+    f.addOverride('l.y', 2);
+
+    // THEN
+    expect(read()).toEqual({ l: { y: 2 } });
+  });
+});
+
+describe('addJsonPatch (RFC 6902)', () => {
+  test('add inserts at an index or appends at -, remove and replace address elements, test guards', () => {
+    // GIVEN
+    const { f, read } = file({ volumes: ['a:/a', 'b:/b'], 'a/b': { '~': 1 } });
+
+    // WHEN
+    f.addJsonPatch(
+      JsonPatch.test('/volumes/0', 'a:/a'),
+      JsonPatch.add('/volumes/0', 'first:/first'),
+      JsonPatch.add('/volumes/-', 'last:/last'),
+      JsonPatch.remove('/volumes/2'),
+      JsonPatch.replace('/a~1b/~0', 2),
+      JsonPatch.add('/new', { x: 1 }),
+    );
+
+    // THEN
+    expect(read()).toEqual({ volumes: ['first:/first', 'a:/a', 'last:/last'], 'a/b': { '~': 2 }, new: { x: 1 } });
+  });
+
+  test.each([
+    ['remove of a missing member', JsonPatch.remove('/nope'), "[estate/j] JSON patch remove '/nope': nope does not exist; nothing to remove"],
+    ['add under a missing parent', JsonPatch.add('/a/b/c', 1), "[estate/j] JSON patch add '/a/b/c': a does not exist; add it first"],
+    ['insert past the end', JsonPatch.add('/volumes/3', 'x'), "[estate/j] JSON patch add '/volumes/3': index 3 is past the end of volumes, which has 1 element; give 0 to 1 (1 or '-' appends)"],
+    ['replace past the end', JsonPatch.replace('/volumes/1', 'x'), "[estate/j] JSON patch replace '/volumes/1': index 1 is past the end of volumes, which has 1 element; give 0 to 0"],
+    ['a failed test', JsonPatch.test('/volumes/0', 'b'), '[estate/j] JSON patch test \'/volumes/0\': the value is "a", not "b"'],
+  ])('%s is an error naming the construct and the path', (_name, op, message) => {
+    // GIVEN
+    const { app, f } = file({ volumes: ['a'] });
+
+    // WHEN
+    f.addJsonPatch(op);
+
+    // THEN
+    expect(Testing.errors(app)).toEqual([expect.stringContaining(message)]);
+  });
+
+  test('a JSON pointer must start with / and escape ~ as ~0 or ~1', () => {
+    expect(() => JsonPatch.add('volumes/0', 'x')).toThrow("JSON pointer 'volumes/0' must start with '/'");
+    expect(() => JsonPatch.remove('/a~2')).toThrow("has a '~' that is neither ~0 nor ~1");
+    expect(() => JsonPatch.remove('')).toThrow('names the whole document');
+  });
+
+  test('what a patch produces goes through the file\'s validator like the rest', () => {
+    // GIVEN
+    const app = Testing.app();
+    const f = new YamlFile(app, 'y', {
+      path: 'a.yml',
+      obj: { hosts: ['a'] },
+      validator: { validate: (doc: any) => (doc.hosts.every((h: unknown) => typeof h === 'string') ? [] : [{ pointer: '/hosts', message: 'hosts are strings' }]) },
+    });
+
+    // WHEN
+    f.addJsonPatch(JsonPatch.add('/hosts/0', 5));
+
+    // THEN
+    expect(Testing.errors(app)).toEqual(['error [y] out/a.yml: /hosts hosts are strings']);
   });
 });

@@ -129,3 +129,26 @@ test('a template file that does not exist is an error at construction, with the 
   // THEN
   expect(make).toThrow(/^\[ghost\] template .*no-such\.hbs does not exist/);
 });
+
+test('a template value with a line break or another control character is refused, naming the value', () => {
+  // GIVEN: a line break would end an nginx directive and start another
+  const app = Testing.app();
+  new TemplateFile(app, 'site', { path: 'site.conf', template: site, context: { ...siteContext(), host: 'example.test;\n  return 200' } });
+  const tab = Testing.app();
+  new TemplateFile(tab, 'site', { path: 'site.conf', template: site, context: { ...siteContext(), locations: [{ path: '/\t', upstream: 'http://a' }] } });
+
+  // THEN
+  expect(Testing.errors(app)).toEqual([
+    'error [site] out/site.conf: could not render: template value host contains the control character U+000A (line feed) at offset 13; values of these formats are one line — remove it',
+  ]);
+  expect(Testing.errors(tab)).toEqual([expect.stringContaining('template value locations.0.path contains the control character U+0009 (tab)')]);
+});
+
+test('printable values, quotes and Unicode included, render as given', () => {
+  // GIVEN
+  const app = Testing.app();
+  new TemplateFile(app, 'site', { path: 'site.conf', template: site, context: { ...siteContext(), host: 'bücher.example' }, marker: false });
+
+  // THEN
+  expect(Testing.synth(app)['site.conf']).toContain('bücher.example');
+});

@@ -307,18 +307,16 @@ describe('scalars that do not read back as themselves', () => {
   test.each([
     ['\uFEFFbom', 'a leading byte-order mark is dropped by the reader'],
     ['<<', "YAML 1.1's merge key, which the reader merges instead of keeping"],
-  ])('key %j is an error naming it (%s), whether rendered here or on a worker', (key) => {
-    for (const renderThreads of ['never', 'always'] as const) {
-      // GIVEN: the bad key among scalars that do need proving (a port, a path, a number)
-      const app = Testing.app();
-      new YamlFile(app, 'y', { path: 'a.yml', validator: new JsonSchema({ type: 'object' }), obj: { port: '5432', path: '/up', n: 3, [key]: { a: 1 } } });
+  ])('key %j is an error naming it (%s)', (key) => {
+    // GIVEN: the bad key among scalars that do need proving (a port, a path, a number)
+    const app = Testing.app();
+    new YamlFile(app, 'y', { path: 'a.yml', validator: new JsonSchema({ type: 'object' }), obj: { port: '5432', path: '/up', n: 3, [key]: { a: 1 } } });
 
-      // WHEN
-      const s = synthesize(app, { renderThreads });
+    // WHEN
+    const s = synthesize(app);
 
-      // THEN
-      expect(s.errors.map((e) => e.message)).toEqual([`out/a.yml: the rendered file does not parse back: key ${JSON.stringify(key)} does not read back as itself in YAML 1.1`]);
-    }
+    // THEN
+    expect(s.errors.map((e) => e.message)).toEqual([`out/a.yml: the rendered file does not parse back: key ${JSON.stringify(key)} does not read back as itself in YAML 1.1`]);
   });
 
   test('the same scalars in a clean file are proved and pass', () => {
@@ -328,5 +326,61 @@ describe('scalars that do not read back as themselves', () => {
 
     // THEN
     expect(Testing.errors(app)).toEqual([]);
+  });
+});
+
+describe('control characters in YAML scalars', () => {
+  test.each([
+    ['NUL', '\0', 'U+0000 (NUL)'],
+    ['CR', 'a\rb', 'U+000D (carriage return)'],
+    ['escape', '\x1b[31m', 'U+001B (escape)'],
+    ['DEL', 'x\x7f', 'U+007F (DEL)'],
+  ])('%s in a value is refused with its pointer, and nothing is written', (_name, value, named) => {
+    // GIVEN
+    const app = Testing.app();
+    new YamlFile(app, 'cfg', { path: 'c.yml', obj: { a: { list: ['ok', value] } } });
+
+    // WHEN
+    const s = synthesize(app, { strict: false });
+
+    // THEN
+    expect(s.errors.map((e) => `[${e.path}] ${e.message}`)).toEqual([
+      expect.stringMatching(new RegExp(`^\\[cfg\\] out/c\\.yml: could not render: value at /a/list/1 contains the control character ${named.replace(/[()+]/g, '\\$&')} .*— remove it$`)),
+    ]);
+  });
+
+  test('a line break or tab in a key is refused', () => {
+    // GIVEN
+    const app = Testing.app();
+    new YamlFile(app, 'cfg', { path: 'c.yml', obj: { env: { 'A\nB': '1' } } });
+
+    // THEN
+    expect(Testing.errors(app)).toEqual([expect.stringContaining('could not render: key at /env/A\nB contains the control character U+000A (line feed)')]);
+  });
+
+  test('a multi-line value with tabs (a script, a file body) is kept, as a block scalar', () => {
+    // GIVEN
+    const app = Testing.app();
+    const script = 'set -eu\ncat <<-EOF\n\tindented\nEOF\n';
+    new YamlFile(app, 'cfg', { path: 'c.yml', marker: false, obj: { run: script } });
+
+    // WHEN
+    const text = Testing.synth(app)['c.yml'];
+
+    // THEN
+    expect(text).toContain('run: |');
+    expect(read11(text)).toEqual({ run: script });
+  });
+
+  test('a control character added through an override is refused the same way', () => {
+    // GIVEN
+    const app = Testing.app();
+    const file = new YamlFile(app, 'cfg', { path: 'c.yml', obj: { hosts: ['a'] } });
+
+    // WHEN
+    file.addOverride('hosts.-', 'b\0');
+
+    // THEN
+    expect(Testing.errors(app)).toEqual([expect.stringContaining('[cfg] out/c.yml: could not render: value at /hosts/1 contains the control character U+0000')]);
   });
 });

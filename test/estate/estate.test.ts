@@ -1,31 +1,7 @@
 import { Construct } from 'constructs';
-import { Estate } from '../../constructs/estate';
-import { Accessory, BasicAuth, EndpointAccess, KamalDeploy, KamalSecrets, PostgresAccessory, SecretSource } from '../../constructs/kamal';
+import { Accessory, BasicAuth, EndpointAccess, KamalDeploy, PostgresAccessory, SecretSource } from '../../constructs/kamal';
 import { Erb, Testing } from '../../src';
-
-const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
-
-/** Two apps on one host, valid as given; each test breaks one thing. */
-function twoApps(opts: { sharedVolumes?: Record<string, string> } = {}) {
-  const app = Testing.app();
-  const estate = new Estate(app, 'estate', { sharedVolumes: opts.sharedVolumes });
-  const secrets = new KamalSecrets(estate, 'secrets', {
-    common: { KAMAL_REGISTRY_PASSWORD: SecretSource.env(), POSTGRES_PASSWORD: SecretSource.env() },
-  });
-  const mk = (id: string, domain: string) =>
-    new KamalDeploy(estate, id, {
-      file: `config/deploy.${id}.yml`,
-      service: id,
-      image: `acme/${id}`,
-      registry: { server: 'registry.example.com', username: 'deploy', passwordSecret: 'KAMAL_REGISTRY_PASSWORD' },
-      builder: { arch: 'amd64' },
-      roles: { web: { hosts: [HOST] } },
-      proxy: { hosts: [domain], ssl: true, access: EndpointAccess.public() },
-    });
-  const blog = mk('blog', 'blog.example.com');
-  const shop = mk('shop', 'shop.example.com');
-  return { app, estate, secrets, blog, shop };
-}
+import { HOST, twoApps } from '../fixtures/estate/two-apps';
 
 test('two valid apps on one host pass every estate check', () => {
   // GIVEN
@@ -45,7 +21,7 @@ test('two containers with one name on one host is an error naming both construct
   const errors = Testing.errors(app);
   // THEN
   expect(errors).toEqual([
-    'error [estate/shop/cache] container name shared-cache on host $KAMAL_SERVER_IP_ADDRESS is also used by [estate/blog/cache] (config/deploy.blog.yml); give one of them another service or accessory name',
+    'error [estate/shop/cache] config/deploy.shop.yml: accessories/cache runs container shared-cache on host $KAMAL_SERVER_IP_ADDRESS, which [estate/blog/cache] (config/deploy.blog.yml) also runs — give one of them another service or accessory name',
   ]);
 });
 
@@ -58,7 +34,7 @@ test('two accessories publishing one host port is an error', () => {
   const errors = Testing.errors(app);
   // THEN
   expect(errors).toContain(
-    'error [estate/shop/db] port 5432 is already published on host $KAMAL_SERVER_IP_ADDRESS by [estate/blog/db] (config/deploy.blog.yml); give one of them another port',
+    'error [estate/shop/db] config/deploy.shop.yml: accessories/db/port publishes port 5432 on host $KAMAL_SERVER_IP_ADDRESS, which [estate/blog/db] (config/deploy.blog.yml) already publishes (accessories/db/port) — give one of them another port',
   );
 });
 
@@ -81,7 +57,7 @@ test('two containers mounting one named volume is an error unless declared share
   new Accessory(shared.shop, 'files', { image: 'busybox', host: HOST, volumes: [{ volume: 'uploads', path: '/data' }] });
   // THEN
   expect(Testing.errors(broken.app)).toEqual([
-    "error [estate/shop/files] named volume uploads on host $KAMAL_SERVER_IP_ADDRESS is also mounted by [estate/blog/files] (config/deploy.blog.yml); give one of them its own volume, or declare it in the Estate's sharedVolumes with a reason",
+    "error [estate/shop/files] config/deploy.shop.yml: accessories/files/volumes/0 mounts named volume uploads on host $KAMAL_SERVER_IP_ADDRESS, which [estate/blog/files] (config/deploy.blog.yml) also mounts — give one of them its own volume, or declare it in the Estate's sharedVolumes with a reason",
   ]);
   expect(Testing.errors(shared.app)).toEqual([]);
 });
@@ -94,7 +70,7 @@ test('two kamal-proxy routes for one host name and path is an error', () => {
   const errors = Testing.errors(app);
   // THEN
   expect(errors).toEqual([
-    'error [estate/shop/admin] kamal-proxy route blog.example.com on host $KAMAL_SERVER_IP_ADDRESS is also claimed by the app of config/deploy.blog.yml [estate/blog]; give one of them another host name or path prefix',
+    'error [estate/shop/admin] config/deploy.shop.yml: accessories/admin/proxy routes blog.example.com on host $KAMAL_SERVER_IP_ADDRESS, which the app of config/deploy.blog.yml [estate/blog] also claims — give one of them another host name or path prefix',
   ]);
 });
 
@@ -118,7 +94,7 @@ test('kamal-proxy run settings that disagree on one host are an error', () => {
   const errors = Testing.errors(app);
   // THEN
   expect(errors).toEqual([
-    'error [estate/shop] kamal-proxy on host $KAMAL_SERVER_IP_ADDRESS runs with proxy.run {"http_port":8080} here but {} for the app of config/deploy.blog.yml [estate/blog]; there is one kamal-proxy per host, so make them agree',
+    'error [estate/shop] config/deploy.shop.yml: proxy/run is {"http_port":8080} for kamal-proxy on host $KAMAL_SERVER_IP_ADDRESS, but {} for the app of config/deploy.blog.yml [estate/blog] — there is one kamal-proxy per host, so make them agree',
   ]);
 });
 
@@ -128,7 +104,7 @@ test('an endpoint that declares no access is an error', () => {
   new Accessory(shop, 'admin', { image: 'acme/admin', host: HOST, proxy: { hosts: ['admin.example.com'], ssl: true } });
   // THEN
   expect(Testing.errors(app)).toEqual([
-    'error [estate/shop/admin] endpoint https://admin.example.com (config/deploy.shop.yml) declares no access; set proxy.access to EndpointAccess.public() or EndpointAccess.restricted(<control>)',
+    "error [estate/shop/admin] config/deploy.shop.yml: accessories/admin/proxy routes https://admin.example.com to shop-admin with no access decision — set proxy.access to EndpointAccess.public() or EndpointAccess.restricted(<control>), or declareAccess({ accessory: 'admin' }, ...) on the config for a route an override adds",
   ]);
 });
 
@@ -164,16 +140,16 @@ test('a restricted endpoint whose access control is not in the config is an erro
   // THEN
   expect(brokenShop.node.path).toBe('estate/stg');
   expect(Testing.errors(broken.app)).toEqual([
-    "error [estate/stg] endpoint https://stg.example.com (config/deploy.stg.yml) is restricted by HTTP Basic auth, but env BASIC_AUTH_ENABLED is not 'true'; fix the config or the declaration",
-    'error [estate/stg] endpoint https://stg.example.com (config/deploy.stg.yml) is restricted by HTTP Basic auth, but secret env BASIC_AUTH_PASSWORD is not passed; fix the config or the declaration',
+    "error [estate/stg] config/deploy.stg.yml: proxy routes https://stg.example.com, restricted by HTTP Basic auth, but env BASIC_AUTH_ENABLED is not 'true' — fix the config or the declaration",
+    'error [estate/stg] config/deploy.stg.yml: proxy routes https://stg.example.com, restricted by HTTP Basic auth, but secret env BASIC_AUTH_PASSWORD is not passed — fix the config or the declaration',
   ]);
   expect(Testing.errors(fixed.app)).toEqual([]);
 });
 
-test('a port published on every interface is an error unless declared public', () => {
+test('a port published on every interface is an error unless its exposure is declared', () => {
   // GIVEN
   const open = twoApps();
-  new Accessory(open.shop, 'db', { image: 'postgres:18', host: HOST, port: { hostPort: 5432, containerPort: 5432 } });
+  new Accessory(open.shop, 'metrics', { image: 'prom/node-exporter', host: HOST, port: { hostPort: 9100, containerPort: 9100 } });
   const declared = twoApps();
   new Accessory(declared.shop, 'smtp', {
     image: 'acme/smtp',
@@ -183,7 +159,7 @@ test('a port published on every interface is an error unless declared public', (
   });
   // THEN
   expect(Testing.errors(open.app)).toEqual([
-    'error [estate/shop/db] port 5432 is published on every interface of host $KAMAL_SERVER_IP_ADDRESS, open to the internet; bind it to 127.0.0.1 (hostIp), leave it unpublished on the kamal network, or declare publicPortReason',
+    "error [estate/shop/metrics] config/deploy.shop.yml: accessories/metrics/port publishes port 9100 on every interface of host $KAMAL_SERVER_IP_ADDRESS, open to the network — bind it to 127.0.0.1 (hostIp) or a private address in the Estate's privateAddresses, leave it unpublished on the kamal network, or declare why (publicPortReason, or declareExposure for a role)",
   ]);
   expect(Testing.errors(declared.app)).toEqual([]);
 });
@@ -192,22 +168,22 @@ test('clear env that looks like a secret by name or by value is an error', () =>
   // GIVEN
   const { app, blog, shop } = twoApps();
   blog.addEnv({ clear: { STRIPE_API_KEY: 'x' } });
-  shop.addEnv({ clear: { DATABASE_URL: 'postgres://app:hunter2@db/app', SERVER: Erb.env('HOST') } });
+  shop.addEnv({ clear: { DATABASE_URL: 'postgres://app:hunter2@db.example.com/app', SERVER: Erb.env('HOST') } });
   new Accessory(shop, 'worker', { image: 'acme/worker', host: HOST, env: { clear: { SIGNING: 'ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12' } } });
   // WHEN
   const errors = Testing.errors(app);
   // THEN
   expect(errors).toEqual([
-    'error [estate/blog] clear env STRIPE_API_KEY of role web (config/deploy.blog.yml) looks like a secret by its name; pass it in env.secret through the secrets files',
-    'error [estate/shop] clear env DATABASE_URL of role web (config/deploy.shop.yml) has a value that looks like a URL with a password; pass it in env.secret through the secrets files',
-    'error [estate/shop/worker] clear env SIGNING of accessory worker (config/deploy.shop.yml) has a value that looks like a long hex string (a key?); pass it in env.secret through the secrets files',
+    "error [estate/blog] config/deploy.blog.yml: env/clear/STRIPE_API_KEY is clear env whose name looks like a secret — pass it in env.secret through the secrets files, or acknowledge 'secrets:clear-env:STRIPE_API_KEY' with a reason",
+    "error [estate/shop] config/deploy.shop.yml: env/clear/DATABASE_URL is clear env whose value looks like a URL with credentials — pass it in env.secret through the secrets files, or acknowledge 'secrets:clear-env:DATABASE_URL' with a reason",
+    "error [estate/shop/worker] config/deploy.shop.yml: accessories/worker/env/clear/SIGNING is clear env whose value looks like a long hex string (a key?) — pass it in env.secret through the secrets files, or acknowledge 'secrets:clear-env:SIGNING' with a reason",
   ]);
 });
 
 test('a secret-looking value is reported wherever it recurs, and again in a later synth', () => {
   // GIVEN one leaked URL in two configs
   const { app, blog, shop } = twoApps();
-  const leaked = 'postgres://app:hunter2@db/app';
+  const leaked = 'postgres://app:hunter2@db.example.com/app';
   blog.addEnv({ clear: { DATABASE_URL: leaked } });
   shop.addEnv({ clear: { PRIMARY_DB: leaked } });
   const first = Testing.errors(app);
@@ -218,7 +194,7 @@ test('a secret-looking value is reported wherever it recurs, and again in a late
 
   // THEN every occurrence is reported, in every synth
   const message = (construct: string, name: string, where: string) =>
-    `error [${construct}] clear env ${name} of role web (${where}) has a value that looks like a URL with a password; pass it in env.secret through the secrets files`;
+    `error [${construct}] ${where}: env/clear/${name} is clear env whose value looks like a URL with credentials — pass it in env.secret through the secrets files, or acknowledge 'secrets:clear-env:${name}' with a reason`;
   expect(first).toEqual([
     message('estate/blog', 'DATABASE_URL', 'config/deploy.blog.yml'),
     message('estate/shop', 'PRIMARY_DB', 'config/deploy.shop.yml'),
@@ -233,6 +209,7 @@ test('a secret-looking value is reported wherever it recurs, and again in a late
 test('ordinary clear env passes the secrets policy', () => {
   // GIVEN
   const { app, shop } = twoApps();
+  new Accessory(shop, 'db', { image: 'redis:7', host: HOST });
   shop.addEnv({ clear: { BASIC_AUTH_ENABLED: 'true', RAILS_LOG_LEVEL: 'info', DB_HOST: 'shop-db', TZ: 'Asia/Tokyo' } });
   // THEN
   expect(Testing.errors(app)).toEqual([]);
@@ -256,7 +233,7 @@ test('estate checks see every config in the tree, wherever it is declared', () =
   // THEN
   expect(blog.service).toBe(other.service);
   expect(errors).toEqual([
-    'error [elsewhere/blog2] container name blog-web on host $KAMAL_SERVER_IP_ADDRESS is also used by the app of config/deploy.blog.yml [estate/blog]; give one of them another service or accessory name',
+    'error [elsewhere/blog2] config/deploy.blog2.yml: servers/web runs container blog-web on host $KAMAL_SERVER_IP_ADDRESS, which the app of config/deploy.blog.yml [estate/blog] also runs — give one of them another service or accessory name',
   ]);
 });
 

@@ -223,15 +223,19 @@ describe('deploy flow', () => {
     expect(empty.kamalArgs).toBeUndefined();
   });
 
-  test.each(destinations)('the %s workflow: checkout, Ruby setup, SSH setup, Docker Buildx setup, then the deploy script', (dest, name) => {
+  test.each(destinations)('the %s workflow: checkout, Ruby setup, SSH setup, host keys pinned, Docker Buildx setup, then the deploy script', (dest, name) => {
     const steps = workflow(name).jobs.deploy.steps;
-    expect(steps.map((s: any) => s.uses ?? s.run)).toEqual([
+    expect(steps.map((s: any) => s.uses ?? s.id ?? s.run)).toEqual([
       'actions/checkout@v4',
       'ruby/setup-ruby@v1',
       'webfactory/ssh-agent@v0.9.1',
+      'pin-host-keys',
       'docker/setup-buildx-action@v3',
-      `./deploy_${dest}.sh`,
+      'deploy',
     ]);
+    expect(steps[5].run).toBe(`./deploy_${dest}.sh`);
+    expect(steps[3].env).toEqual({ SSH_KNOWN_HOSTS: '${{ vars.SSH_KNOWN_HOSTS }}' });
+    expect(steps[3].run).toContain('StrictHostKeyChecking yes');
     expect(steps[1].with).toEqual({ 'bundler-cache': true });
     expect(steps[2].with).toEqual({ 'ssh-private-key': '${{ secrets.SSH_PRIVATE_KEY }}' });
   });

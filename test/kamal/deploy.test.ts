@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { Estate } from '../../constructs/estate';
 import { Accessory, deepMerge, KamalDeploy, KamalSecrets, PostgresAccessory, SecretSource } from '../../constructs/kamal';
 import { App, Erb, Testing } from '../../src';
 
@@ -220,7 +221,36 @@ test('every emitted file of the sample estate is guarded by a snapshot', () => {
 
 test('an App outside any config has no config to ask for', () => {
   // GIVEN
-  const app = new App({ argv: [] });
+  const app = new App();
   // THEN
   expect(() => KamalDeploy.of(app)).toThrow('is not inside a KamalDeploy');
+});
+
+describe('configs outside an Estate', () => {
+  const config = (scope: Construct) =>
+    new KamalDeploy(scope, 'shop', { service: 'shop', image: 'acme/shop', registry: { server: 'localhost:5555' }, builder: { arch: 'amd64' }, roles: { web: { hosts: ['192.0.2.1'], proxy: false } } });
+
+  test('warn that the checks across configs did not run, naming what to do', () => {
+    // GIVEN
+    const app = Testing.app();
+    config(app);
+
+    // WHEN
+    const s = Testing.synthesize(app);
+
+    // THEN
+    expect(s.errors).toEqual([]);
+    expect(s.warnings.map((w) => [w.path, w.id])).toEqual([['shop', 'kamal:no-estate']]);
+    expect(s.warnings[0].message).toContain("put the configs under new Estate(app, 'estate')");
+    expect(Testing.synthesize(app, true).errors.map((e) => e.id)).toEqual(['kamal:no-estate']);
+  });
+
+  test('inside an Estate there is no such warning', () => {
+    // GIVEN
+    const app = Testing.app();
+    config(new Estate(app, 'estate'));
+
+    // THEN
+    expect(Testing.synthesize(app).warnings).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { deepEqual, deepMerge, splitDestinations, verifyMerge, YamlValue } from '../../constructs/kamal/merge';
+import { mulberry32 } from '../support/random';
 
 type Hash = Record<string, YamlValue>;
 
@@ -401,17 +402,6 @@ test('verifyMerge ignores hash key order', () => {
 // Property: for random destination sets, the split merges back and is minimal
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
 const SCALARS: YamlValue[] = [null, true, false, 0, 1, 2, 'x', 'y', ''];

@@ -1,9 +1,11 @@
+import { Estate } from '../../constructs/estate';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { KamalDeploy } from '../../constructs/kamal';
 import { FluentBit, JournaldSource, Loki } from '../../constructs/observability';
-import { App, Erb, ExitCode, parseYaml, Testing, YamlFile } from '../../src';
+import { ExitCode } from '../../cli';
+import { App, Erb, parseYaml, Testing, YamlFile } from '../../src';
 import { synthIn, tempDir } from '../engine/helpers';
 
 const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
@@ -117,6 +119,7 @@ test('a loki output overridden away from the Loki construct fails synth on the F
   // THEN
   expect(run.exitCode).toBe(ExitCode.VALIDATION_FAILED);
   expect(run.errors).toEqual([
+    'error [logs/fluent-bit] config/observability/fluent-bit.yaml: pipeline/outputs/0/host (Fluent Bit\'s loki output, deployed with config/deploy.logs.yml) points at loki, but no config of the estate deploys a container of that name — remove the override of it, or deploy what it names',
     'error [logs/fluent-bit] config/observability/fluent-bit.yaml: the loki output ships to loki:3101, but [logs/loki] listens at infra-logs-loki:3100 — remove the override of host/port; they come from the Loki construct',
   ]);
   expect(run.wrote).toBe(false);
@@ -145,7 +148,12 @@ test('a FluentBit on another server than its Loki fails synth, since the kamal n
   const run = failedSynth(build);
   // THEN
   expect(run.errors).toEqual([
-    `error [logs/fluent-bit] runs on 10.0.0.2 but its Loki [logs/loki] runs on ${HOST}; it reaches Loki by container name on the kamal network, which exists per host — run both on the same host`,
+    "error [logs/fluent-bit] config/observability/fluent-bit.yaml: pipeline/outputs/0/host (Fluent Bit's loki output, deployed with config/deploy.logs.yml) points at container infra-logs-loki, " +
+      'which runs on $KAMAL_SERVER_IP_ADDRESS (network kamal, config/deploy.logs.yml) but not on host 10.0.0.2 network kamal, where accessories/fluent-bit of config/deploy.logs.yml runs' +
+      " — container names resolve only on their own host's Docker network; run them on the same host and network",
+    // Loki says what to declare so that it can be reached from the other host.
+    "error [logs/loki] clients on 10.0.0.2 connect to it on $KAMAL_SERVER_IP_ADDRESS, where its container name resolves only on that host's Docker network, and $KAMAL_SERVER_IP_ADDRESS is not a declared Host — " +
+      'declare a Host with a privateAddress on a PrivateNetwork and place it there, or run the clients on its host',
   ]);
   expect(run.wrote).toBe(false);
 });
@@ -177,6 +185,7 @@ test('a job label that would break the labels list is refused', () => {
 test('a role that logs to journald with a hand-typed tag no FluentBit collects is a warning on its config', () => {
   // GIVEN
   const app = Testing.app();
+  new Estate(app, 'estate');
   logStack(app);
   new KamalDeploy(app, 'shop', {
     service: 'shop',
@@ -200,6 +209,7 @@ test('a role that logs to journald with a hand-typed tag no FluentBit collects i
 test('a role that logs through a collected source\'s dockerLogging raises no warning', () => {
   // GIVEN
   const app = Testing.app();
+  new Estate(app, 'estate');
   const { fluentBit } = logStack(app);
   const shopLogs = JournaldSource.syslogIdentifier(app, 'shop-logs', 'shop-web');
   fluentBit.addSource(shopLogs);

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { KamalSecrets, SecretSource } from '../../constructs/kamal';
 import { GrafanaLogin, JournaldSource, ObservabilityStack, ObservabilityStackProps } from '../../constructs/observability';
-import { App, Erb, ExitCode, parseYaml, Testing } from '../../src';
+import { ExitCode } from '../../cli';
+import { App, Erb, parseYaml, Testing } from '../../src';
 import { synthIn, tempDir } from '../engine/helpers';
 
 const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
@@ -49,6 +50,7 @@ test('a datasource overridden away from the Loki construct fails synth on the Gr
   expect(run.exitCode).toBe(ExitCode.VALIDATION_FAILED);
   expect(run.errors).toEqual([
     "error [observability/Deploy/grafana] config/observability/grafana/datasources.yaml: datasource 'Loki' queries http://loki:3100, but [observability/Deploy/loki] serves http://obs-loki:3100 — remove the override of url; it comes from the Loki construct",
+    "error [observability/Deploy/grafana] config/observability/grafana/datasources.yaml: datasources/0/url (Grafana datasource 'Loki', deployed with config/deploy.observability.yml) points at loki, but no config of the estate deploys a container of that name — remove the override of it, or deploy what it names",
   ]);
   expect(run.wrote).toBe(false);
 });
@@ -73,7 +75,7 @@ test('the Grafana route is restricted by Grafana login, which holds in the emitt
   const { deploy, grafana } = stackIn(app);
   // WHEN
   const access = grafana.proxy!.access!;
-  const problems = access.control!.verify({ config: deploy.effectiveConfig(), target: { kind: 'accessory', name: 'grafana' } });
+  const problems = access.control!.verify({ config: deploy.effectiveConfig(), target: { kind: 'accessory', name: 'grafana' }, container: deploy.view().accessories.find((c) => c.name === 'grafana')! });
   // THEN
   expect(access.isPublic).toBe(false);
   expect(access.control!.description).toBe('Grafana login');
@@ -86,7 +88,7 @@ test('Grafana login does not hold once anonymous access is switched on or the ad
   const { deploy } = stackIn(app);
   deploy.addOverride('accessories.grafana.env', { clear: { GF_AUTH_ANONYMOUS_ENABLED: 'true', GF_USERS_ALLOW_SIGN_UP: 'false' } });
   // WHEN
-  const problems = new GrafanaLogin().verify({ config: deploy.effectiveConfig(), target: { kind: 'accessory', name: 'grafana' } });
+  const problems = new GrafanaLogin().verify({ config: deploy.effectiveConfig(), target: { kind: 'accessory', name: 'grafana' }, container: deploy.view().accessories.find((c) => c.name === 'grafana')! });
   // THEN
   expect(problems).toEqual(["env GF_AUTH_ANONYMOUS_ENABLED is not 'false'", 'secret env GF_SECURITY_ADMIN_PASSWORD is not passed']);
 });

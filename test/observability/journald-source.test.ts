@@ -3,7 +3,8 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { KamalDeploy, KamalSecrets, SecretSource } from '../../constructs/kamal';
 import { JournaldField, JournaldSource, ObservabilityStack } from '../../constructs/observability';
-import { App, Erb, ExitCode, Testing } from '../../src';
+import { ExitCode } from '../../cli';
+import { App, Erb, Testing } from '../../src';
 import { synthIn, tempDir } from '../engine/helpers';
 
 const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');

@@ -1,3 +1,4 @@
+import { Estate } from '../../constructs/estate';
 import { Construct } from 'constructs';
 import { EndpointAccess, KamalConfigValidator, KamalDeploy, KamalSecrets, SecretSource } from '../../constructs/kamal';
 import {
@@ -17,7 +18,7 @@ const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
  */
 function testEstate() {
   const app = Testing.app();
-  const estate = new Construct(app, 'estate');
+  const estate = new Estate(app, 'estate');
   new KamalSecrets(estate, 'secrets', {
     common: { KAMAL_REGISTRY_PASSWORD: SecretSource.env(), RAILS_MASTER_KEY: SecretSource.env() },
     withoutDestination: { GF_SECURITY_ADMIN_PASSWORD: SecretSource.env() },

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KamalSecrets, SecretSource } from '../../constructs/kamal';
 import { DeployWorkflow, KamalDeployScripts } from '../../constructs/rails';
-import { App, Erb, parseYaml, Testing } from '../../src';
+import { App, Erb, JsonPatch, parseYaml, Testing } from '../../src';
 import { synthIn, tempDir } from '../engine/helpers';
 import { guideEstate } from './deploy-fixture';
 
@@ -49,12 +49,13 @@ test('the job follows the page: checkout, Ruby with the bundle, SSH key, Docker 
   const steps = (parseYaml(text) as any).jobs.deploy.steps;
 
   // THEN
-  expect(steps.map((s: any) => s.uses ?? s.run)).toEqual([
+  expect(steps.map((s: any) => s.uses ?? s.id ?? s.run)).toEqual([
     'actions/checkout@v4',
     'ruby/setup-ruby@v1',
     'webfactory/ssh-agent@v0.9.1',
+    'pin-host-keys',
     'docker/setup-buildx-action@v3',
-    './deploy_staging.sh',
+    'deploy',
   ]);
   expect(steps[1].with).toEqual({ 'bundler-cache': true });
   expect(steps[2].with).toEqual({ 'ssh-private-key': '${{ secrets.SSH_PRIVATE_KEY }}' });
@@ -109,8 +110,79 @@ test('the secrets reach the deploy step only: no workflow or job env, nothing fo
   // THEN
   expect(doc.env).toBeUndefined();
   expect(doc.jobs.deploy.env).toBeUndefined();
-  expect(doc.jobs.deploy.steps.slice(0, 4).every((s: any) => s.env === undefined)).toBe(true);
+  expect(doc.jobs.deploy.steps.filter((s: any) => s.uses).every((s: any) => s.env === undefined)).toBe(true);
+  expect(doc.jobs.deploy.steps.find((s: any) => s.id === 'pin-host-keys').env).toEqual({ SSH_KNOWN_HOSTS: '${{ vars.SSH_KNOWN_HOSTS }}' });
 });
+
+describe('the host keys are pinned before any SSH', () => {
+  const pinStep = (doc: any) => doc.jobs.deploy.steps.find((s: any) => s.id === 'pin-host-keys');
+
+  test('known_hosts comes from a variable, is checked, added, and StrictHostKeyChecking is put first in ~/.ssh/config', () => {
+    // GIVEN
+    const { app } = stagingWorkflow();
+
+    // WHEN
+    const doc = readWorkflow(app);
+    const steps = doc.jobs.deploy.steps;
+    const run: string = pinStep(doc).run;
+
+    // THEN
+    expect(steps.findIndex((s: any) => s.id === 'pin-host-keys')).toBeLessThan(steps.findIndex((s: any) => s.id === 'deploy'));
+    expect(run).toContain('test -n "$SSH_KNOWN_HOSTS" || { echo "::error::the variable SSH_KNOWN_HOSTS is empty');
+    expect(run).toContain('ssh-keygen -l -f "$RUNNER_TEMP/known_hosts" > /dev/null || {');
+    expect(run).toContain('cat "$RUNNER_TEMP/known_hosts" >> ~/.ssh/known_hosts');
+    expect(run).toContain("{ printf 'Host *\\n  StrictHostKeyChecking yes\\n\\n'; cat ~/.ssh/config 2> /dev/null || true; }");
+  });
+
+  test('a secret can hold them instead', () => {
+    // GIVEN
+    const app = Testing.app();
+    const e = guideEstate(app);
+    const scripts = new KamalDeployScripts(e.estate, 'staging-scripts', { destination: e.staging });
+    new DeployWorkflow(e.estate, 'staging-workflow', { scripts, secrets: e.secrets, triggers: { manual: true }, knownHosts: { secret: 'STAGING_HOST_KEYS' } });
+
+    // THEN
+    expect(pinStep(readWorkflow(app)).env).toEqual({ SSH_KNOWN_HOSTS: '${{ secrets.STAGING_HOST_KEYS }}' });
+    expect(() => new DeployWorkflow(e.estate, 'other', { scripts, secrets: e.secrets, triggers: { manual: true }, fileName: 'x.yml', knownHosts: { variable: 'GITHUB_KEYS' } })).toThrow(
+      "[estate/other] knownHosts 'GITHUB_KEYS' can't be a GitHub variable name: names starting with GITHUB_ are reserved by GitHub",
+    );
+  });
+
+  test.each([
+    ['removing the pin step', (w: DeployWorkflow) => editSteps(w, (steps) => steps.filter((s: any) => s.id !== 'pin-host-keys')), "does not pin the hosts' SSH keys before the deploy step (step 'pin-host-keys'), so Kamal would trust whatever key answers; remove the override that changed it"],
+    ['moving it after the deploy', (w: DeployWorkflow) => editSteps(w, (steps) => [...steps.filter((s: any) => s.id !== 'pin-host-keys'), steps.find((s: any) => s.id === 'pin-host-keys')]), "does not pin the hosts' SSH keys before the deploy step"],
+    ['emptying its known_hosts', (w: DeployWorkflow) => w.file.addOverride('jobs.deploy.steps.3.env.SSH_KNOWN_HOSTS', ''), "step 'pin-host-keys' reads no known_hosts lines (SSH_KNOWN_HOSTS is not set)"],
+    ['turning checking off', (w: DeployWorkflow) => w.file.addJsonPatch(JsonPatch.add('/jobs/deploy/steps/4', { name: 'relax', run: 'echo "StrictHostKeyChecking no" >> ~/.ssh/config' })), 'step relax turns SSH host key checking off'],
+    ['scanning keys at deploy time', (w: DeployWorkflow) => w.file.addOverride('jobs.deploy.steps.4', { id: 'scan', run: 'ssh-keyscan 10.0.0.1 >> ~/.ssh/known_hosts' }), 'step scan scans host keys at deploy time, trusting whatever key answers'],
+  ])('%s through an override fails synth', (_name, edit, message) => {
+    // GIVEN
+    const { app, workflow } = stagingWorkflow();
+
+    // WHEN
+    edit(workflow);
+
+    // THEN
+    expect(Testing.errors(app)).toContainEqual(expect.stringContaining(`error [estate/staging-workflow] .github/workflows/deploy-staging.yml ${message}`));
+  });
+
+  test("a config that keeps Kamal from reading ~/.ssh/config fails synth: the pin would not apply", () => {
+    // GIVEN
+    const { app, rails } = stagingWorkflow();
+
+    // WHEN
+    rails.deploy.addOverride('ssh.config', false, 'staging');
+
+    // THEN
+    expect(Testing.errors(app)).toContainEqual(
+      expect.stringContaining('sets ssh.config to false, so Kamal does not read ~/.ssh/config, where .github/workflows/deploy-staging.yml turns on StrictHostKeyChecking; remove ssh.config or include ~/.ssh/config'),
+    );
+  });
+});
+
+/** Replaces the steps list with an edited copy, the way a user would. */
+function editSteps(workflow: DeployWorkflow, edit: (steps: any[]) => any[]): void {
+  workflow.file.addOverride('jobs.deploy.steps', edit(structuredClone(workflow.file.workflow().jobs.deploy.steps!)));
+}
 
 test('the server address is not a workflow secret: the script reads it from the credentials', () => {
   // GIVEN

@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import { synthApp } from '../../cli';
 import * as YAML from 'yaml';
 import { Estate } from '../../constructs/estate';
-import { Accessory, BasicAuth, EndpointAccess, KamalSecrets, SecretSource } from '../../constructs/kamal';
+import { Accessory, BasicAuth, EndpointAccess, KamalSecrets, RedisAccessory, SecretSource } from '../../constructs/kamal';
 import { RailsApp, RailsSettings } from '../../constructs/rails';
 import { Annotations, App, Erb, Testing } from '../../src';
 
@@ -83,15 +85,25 @@ test('the hazards of local uploads, Redis-less Action Cable and TLS at the proxy
   ]);
 });
 
-test('a Redis accessory clears the Action Cable hazard for its destination only', () => {
+test('a RedisAccessory clears the Action Cable hazard for its destination only', () => {
+  // GIVEN
+  const { app, production } = railsEstate(HAZARDOUS);
+  new RedisAccessory(production, 'redis', { host: Erb.env('KAMAL_SERVER_IP_ADDRESS'), volume: 'redis' });
+  // WHEN
+  const ids = Testing.synthesize(app).warnings.filter((w) => w.id === 'rails:action-cable-without-redis').map((w) => w.message);
+  // THEN
+  expect(ids).toHaveLength(1);
+  expect(ids[0]).toContain('staging has no Redis accessory');
+});
+
+test('an accessory that merely runs a redis image is not taken for a Redis: the hazard recognises the construct', () => {
   // GIVEN
   const { app, production } = railsEstate(HAZARDOUS);
   new Accessory(production, 'redis', { image: 'redis:7', host: Erb.env('KAMAL_SERVER_IP_ADDRESS'), volumes: [{ volume: 'redis', path: '/data' }] });
   // WHEN
   const ids = Testing.synthesize(app).warnings.filter((w) => w.id === 'rails:action-cable-without-redis').map((w) => w.message);
   // THEN
-  expect(ids).toHaveLength(1);
-  expect(ids[0]).toContain('staging has no Redis accessory');
+  expect(ids).toHaveLength(2);
 });
 
 test('an acknowledged hazard prints with its reason and does not fail --strict; an unacknowledged one does', () => {
@@ -109,10 +121,10 @@ test('an acknowledged hazard prints with its reason and does not fail --strict; 
   expect(acknowledged.acknowledged.map((w) => w.acknowledged)).toEqual(['TLS ends at kamal-proxy by design']);
 });
 
-test('npm run synth -- --strict exits 1 on an unacknowledged hazard and writes nothing', () => {
+test('kamal-cdk synth --strict exits 1 on an unacknowledged hazard and writes nothing', () => {
   // GIVEN
   const lines: string[] = [];
-  const app = new App({ argv: ['--strict', '--outdir', '/nonexistent/kamal-cdk-never-written'], stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) });
+  const app = new App({ outdir: '/nonexistent/kamal-cdk-never-written' });
   const rails = new RailsApp(app, 'app', {
     service: 'guide',
     image: 'acme/guide',
@@ -122,9 +134,9 @@ test('npm run synth -- --strict exits 1 on an unacknowledged hazard and writes n
   });
   void rails;
   // WHEN
-  const outcome = app.synth();
-  process.exitCode = 0;
+  const outcome = synthApp(app, { mode: 'write', strict: true, stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) });
   // THEN
   expect(outcome.exitCode).toBe(1);
+  expect(fs.existsSync('/nonexistent/kamal-cdk-never-written')).toBe(false);
   expect(lines.join('\n')).toContain("(warning 'rails:tls-at-proxy' under --strict; fix it or acknowledge it with a reason)");
 });

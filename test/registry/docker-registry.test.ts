@@ -103,7 +103,7 @@ test('the route is restricted by the registry\'s token auth, which checks the co
   // GIVEN
   const { deploy, registry } = dockerRegistry();
   const access = registry.proxy!.access!;
-  const ctx = { config: deploy.effectiveConfig(), target: { kind: 'accessory' as const, name: 'registry' } };
+  const ctx = { config: deploy.effectiveConfig(), target: { kind: 'accessory' as const, name: 'registry' }, container: deploy.view().accessories.find((c) => c.name === 'registry')! };
 
   // WHEN
   const before = access.control!.verify(ctx);

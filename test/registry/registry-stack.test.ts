@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Erb, parseYaml, Testing } from '../../src';
+import { Annotations, App, Erb, parseYaml, Testing } from '../../src';
 import { Estate } from '../../constructs/estate';
 import { KamalDeploy, KamalSecrets, RegistryProps, SecretSource } from '../../constructs/kamal';
 import { AUTH_PROXY_TEMPLATE, DockerAuth, RegistryStack, RegistryStackProps } from '../../constructs/registry';
@@ -174,6 +174,8 @@ test('the realm must be the auth proxy route\'s URL', () => {
   expect(errors).toEqual([
     'error [registry] config/registry/config.yml: auth.token.realm is "https://auth.example.com/token", but the token endpoint is https://repo.example.com/auth ' +
       '(the route of [registry/Deploy/AuthProxy]) — clients would ask the wrong place for tokens; make the realm the auth proxy\'s URL',
+    'error [registry/Deploy/Registry] config/registry/config.yml: auth/token/realm (registry token realm, deployed with config/deploy.registry.yml) is https://auth.example.com/token, ' +
+      'which no kamal-proxy route of the estate serves — route it, or point it at a route that exists',
   ]);
 });
 
@@ -237,6 +239,8 @@ test('nginx must forward to docker_auth\'s container, also from a custom templat
     expect(errors).toEqual([
       'error [registry] config/registry/nginx/docker-auth-proxy.conf: nginx forwards /auth to old-docker-auth:5001, but docker_auth runs as demo-registry-docker-auth ' +
         'listening on ":5001" (config/registry/docker_auth/auth_config.yml.erb server.addr) — make nginx\'s upstream docker_auth\'s container name and port',
+      'error [registry/Deploy/AuthProxy] config/registry/nginx/docker-auth-proxy.conf: location /auth proxy_pass (nginx upstream, deployed with config/deploy.registry.yml) points at old-docker-auth, ' +
+        'but no config of the estate deploys a container of that name — remove the override of it, or deploy what it names',
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -323,6 +327,7 @@ test('a config that logs in with another password secret than the user\'s hash i
 test('a config whose registry user is a secret gets a warning, not an error', () => {
   // GIVEN
   const { app, stack, secrets } = registryEstate();
+  Annotations.of(app).acknowledge('kamal:no-estate', 'this test reads the registry wiring alone');
   secrets.addCommon('REGISTRY_USER', SecretSource.env());
   appConfig(app, { server: stack.server, usernameSecret: 'REGISTRY_USER', passwordSecret: 'KAMAL_REGISTRY_PASSWORD' });
 
@@ -418,7 +423,7 @@ test('the registry and token routes declare who may reach them, and the estate\'
 
   // THEN
   expect(errors).toEqual([]);
-  expect(routes.map((r) => [r.name, r.props.access?.isPublic, r.props.access?.control?.description])).toEqual([
+  expect(routes.map((r) => [r.name, r.access?.isPublic, r.access?.control?.description])).toEqual([
     ['docker-auth-proxy', false, 'docker_auth login'],
     ['registry', false, 'registry token auth'],
   ]);

@@ -99,6 +99,7 @@ const registryProperties = {
   password: true,
 };
 
+/** The schema of a whole deploy document; see the top of this file for what it checks and what it leaves to the rules. */
 export const KAMAL_DEPLOY_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Kamal 2.12 deploy configuration',

@@ -7,6 +7,7 @@ export { KAMAL_DEPLOY_SCHEMA } from './deploy-schema';
 export { checkKamalRules, KAMAL_BUILT_IN_COMMANDS, KAMAL_RULES, KAMAL_VERSION } from './rules';
 export type { DocumentFacts, KamalDocument, KamalRule, RoleView, RuleOptions } from './rules';
 
+/** Options of a KamalConfigValidator. */
 export interface KamalConfigValidatorOptions {
   /**
    * Check a base `deploy.yml` or a destination overlay `deploy.<dest>.yml` on its own:
@@ -25,12 +26,20 @@ export interface KamalConfigValidatorOptions {
  * passes; unlike Kamal, every problem is reported, not just the first.
  */
 export class KamalConfigValidator implements IDocumentValidator {
+  /**
+   * Whether the document is checked as a base file or destination overlay on its own (see
+   * KamalConfigValidatorOptions.partial).
+   */
   public readonly partial: boolean;
 
   constructor(options: KamalConfigValidatorOptions = {}) {
     this.partial = options.partial ?? false;
   }
 
+  /**
+   * Kamal's problems with `doc`, empty when Kamal would accept it: schema errors, or when the
+   * schema passes, the rules'.
+   */
   public validate(doc: unknown): DocumentProblem[] {
     const fn = compiledSchema();
     if (!fn(doc)) return translateSchemaErrors(fn.errors ?? []);

@@ -1,5 +1,6 @@
 import { DocumentProblem, escapePointer } from '../../../src/schema';
 import { canonical, deepMerge, isHash, YamlValue } from '../merge';
+import { accessoryHosts, rolesOfServers, serverEntries, ServerRole } from '../servers';
 
 /**
  * The checks Kamal 2.12 makes that a JSON Schema cannot express: cross-field rules, value
@@ -23,6 +24,7 @@ export const KAMAL_BUILT_IN_COMMANDS: ReadonlyArray<string> = [
   'registry', 'secrets', 'server',
 ];
 
+/** How much of Kamal's checking applies to a document. */
 export interface RuleOptions {
   /**
    * The document is a base file or a destination overlay on its own: skip what only a whole
@@ -34,6 +36,9 @@ export interface RuleOptions {
 /** A parsed deploy document (the top level is always a hash once the schema passed). */
 export type KamalDocument = Record<string, unknown>;
 
+/**
+ * One of Kamal's cross-key checks (what its validator does beyond the schema), with Kamal's message.
+ */
 export interface KamalRule {
   /** A stable name, for listings and tests. */
   readonly id: string;
@@ -122,14 +127,14 @@ function entries(v: unknown): Array<[string, unknown]> {
 // ---------------------------------------------------------------------------------------------
 // The model Kamal builds from servers and accessories
 
-export interface RoleView {
-  readonly name: string;
-  /** Where the role is: `servers/<name>`, or `servers` for the list form. */
-  readonly path: ReadonlyArray<string>;
-  /** The role hash; empty for a role given as a host list. */
-  readonly config: Hash;
-  readonly hosts: string[];
+/** A role as Kamal builds it from `servers:` and `primary_role`, for the rules. */
+export interface RoleView extends ServerRole {
+  /** Whether this is the primary role (`primary_role`, else `web`). */
   readonly primary: boolean;
+  /**
+   * Whether its containers sit behind kamal-proxy: the primary role unless `proxy: false`, any other
+   * role when `proxy` is `true` or a hash.
+   */
   readonly runningProxy: boolean;
 }
 
@@ -137,38 +142,14 @@ function primaryRoleName(doc: Hash): string {
   return truthy(doc.primary_role) ? String(doc.primary_role) : 'web';
 }
 
-/** Entries of a server list as host names: strings, and the key of `{host: tags}` entries. */
-function hostEntries(list: unknown): string[] {
-  const out: string[] = [];
-  for (const entry of Array.isArray(list) ? list : []) {
-    const host = typeof entry === 'string' ? entry : isHash(entry) ? Object.keys(entry)[0] : undefined;
-    if (host !== undefined) out.push(host);
-  }
-  return out;
-}
-
-/** The distinct hosts of a server list, as Kamal keys them. */
-function hostNames(list: unknown): string[] {
-  return [...new Set(hostEntries(list))];
-}
-
 /** Roles in Kamal's order (sorted by name), with their hosts and whether they run the proxy. */
 function rolesOf(doc: Hash): RoleView[] {
   const primary = primaryRoleName(doc);
-  const view = (name: string, path: string[], config: Hash, hosts: string[]): RoleView => {
-    const isPrimary = name === primary;
+  return rolesOfServers(doc.servers).map((role) => {
+    const isPrimary = role.name === primary;
     // The primary role runs the proxy unless it says `proxy: false`; others only when asked.
-    const runningProxy = isPrimary ? config.proxy !== false : truthy(config.proxy);
-    return { name, path, config, hosts, primary: isPrimary, runningProxy };
-  };
-  const servers = doc.servers;
-  if (Array.isArray(servers)) return [view('web', ['servers'], {}, hostNames(servers))];
-  if (!isHash(servers)) return [];
-  return Object.keys(servers).sort().map((name) => {
-    const role = servers[name];
-    return isHash(role)
-      ? view(name, ['servers', name], role, hostNames(role.hosts))
-      : view(name, ['servers', name], {}, hostNames(role));
+    const runningProxy = isPrimary ? role.config.proxy !== false : truthy(role.config.proxy);
+    return { ...role, primary: isPrimary, runningProxy };
   });
 }
 
@@ -202,7 +183,7 @@ export class DocumentFacts {
   }
 
   /** A role's effective proxy: the root proxy deep-merged with the role's own hash (role wins). */
-  public roleProxy(role: RoleView): Hash {
+  public roleProxy(role: RoleView): KamalDocument {
     let proxy = this.roleProxies.get(role);
     if (!proxy) {
       proxy = roleProxy(this.doc, role);
@@ -214,41 +195,13 @@ export class DocumentFacts {
 
 /** The hosts a proxy answers for: `hosts`, else `host` split on commas (repeats kept). */
 function proxyHosts(proxy: Hash): string[] {
-  if (truthy(proxy.hosts)) return hostEntries(proxy.hosts);
+  if (truthy(proxy.hosts)) return serverEntries(proxy.hosts).map((e) => e.host);
   if (truthy(proxy.host)) return rubySplit(String(proxy.host));
   return [];
 }
 
 function customCertificate(proxy: Hash): boolean {
   return isHash(proxy.ssl) && present(proxy.ssl.certificate_pem) && present(proxy.ssl.private_key_pem);
-}
-
-/** Hosts tagged `tag` in role host lists (Kamal only looks at roles given as plain lists). */
-function taggedHosts(doc: Hash, tag: unknown): string[] {
-  if (!isHash(doc.servers)) return [];
-  const out: string[] = [];
-  for (const role of Object.values(doc.servers)) {
-    if (!Array.isArray(role)) continue;
-    for (const entry of role) {
-      if (!isHash(entry)) continue;
-      const [host, tags] = Object.entries(entry)[0] ?? [];
-      // Kamal uses `include?`: element of a tag list, substring of a single tag.
-      const match = Array.isArray(tags) ? (tags as unknown[]).includes(tag) : typeof tags === 'string' && tags.includes(String(tag));
-      if (host !== undefined && match) out.push(host);
-    }
-  }
-  return out;
-}
-
-function accessoryHosts(doc: Hash, acc: Hash, roles: RoleView[]): string[] {
-  const roleHosts = (name: unknown) => roles.find((r) => r.name === String(name))?.hosts ?? [];
-  if (has(acc, 'host')) return [String(acc.host)];
-  if (has(acc, 'hosts')) return hostNames(acc.hosts);
-  if (has(acc, 'role')) return roleHosts(acc.role);
-  if (has(acc, 'roles')) return (acc.roles as unknown[]).flatMap(roleHosts);
-  if (has(acc, 'tag')) return taggedHosts(doc, acc.tag);
-  if (has(acc, 'tags')) return (acc.tags as unknown[]).flatMap((t) => taggedHosts(doc, t));
-  return [];
 }
 
 function isLocalRegistry(registry: unknown): boolean {
@@ -646,7 +599,7 @@ const localRegistryRemoteBuilder: KamalRule = {
 const proxyRunConflicts: KamalRule = {
   id: 'proxy-run-conflicts',
   partial: false,
-  check(doc, _options, facts) {
+  check(_doc, _options, facts) {
     const roles = facts.roles;
     // Each role running the proxy, and each accessory with a proxy, asks for its `run` settings
     // (compared by canonical identity, worked out once per user).
@@ -658,7 +611,7 @@ const proxyRunConflicts: KamalRule = {
     for (const [, acc] of facts.accessories) {
       if (!isHash(acc)) continue;
       const run = isHash(acc.proxy) && present(acc.proxy) ? acc.proxy.run : undefined;
-      users.push({ hosts: accessoryHosts(doc, acc, roles), run: present(run) ? canonical(run) : undefined });
+      users.push({ hosts: accessoryHosts(acc, roles), run: present(run) ? canonical(run) : undefined });
     }
     const allHosts = [...new Set(users.flatMap((u) => u.hosts))];
     const problems: DocumentProblem[] = [];
