@@ -1,88 +1,158 @@
 'use strict';
 /**
  * One CommonJS file for a TypeScript entry point and everything it imports, bundled by esbuild and
- * cached under node_modules/.cache/kamal-cdk/bundles. The cache key is the path, size and mtime of
- * every TypeScript source of the project, the Node version and the lockfile, so an edit anywhere
- * makes a new bundle. Used by scripts/run.js (the launcher) and by the render worker, which needs
- * a file it can load without a TypeScript runner. Plain JavaScript for the same reason.
+ * cached under the project's node_modules/.cache/kamal-cdk/bundles.
+ *
+ * The cache is keyed by content: esbuild's metafile lists every file that went into a bundle, and
+ * the index kept beside the bundle records a hash of each one, plus the versions of Node, esbuild
+ * and this file. A bundle is reused only when every one of those files still has the same bytes,
+ * wherever it lives (a helper outside src/, a package in node_modules, another entry file). Used by
+ * the kamal-cdk command (for the estate's entry, and for its own sources when run from a checkout)
+ * and by the render worker. Plain JavaScript: it runs before anything can transpile TypeScript.
  */
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..');
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'kamal-cdk', 'bundles');
-const SOURCE_DIRS = ['src', 'constructs', 'scripts'];
+const INDEX_VERSION = 3;
 
-/** Every .ts source that a bundle may include, with size and mtime: the cache key. */
-function sourceStamp(entry) {
-  const h = crypto.createHash('sha256');
-  h.update(`${process.version}\0${entry}\0`);
-  const walk = (dir) => {
-    let entries;
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) {
-        const st = fs.statSync(p);
-        h.update(`${p}\0${st.size}\0${st.mtimeMs}\0`);
-      }
-    }
-  };
-  for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
-  const top = path.join(ROOT, 'synth.ts');
-  if (fs.existsSync(top)) {
-    const st = fs.statSync(top);
-    h.update(`synth.ts\0${st.size}\0${st.mtimeMs}\0`);
+/** The folder of the nearest package.json at or above `dir` (the project the entry belongs to). */
+function projectRootOf(dir) {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return path.resolve(dir);
   }
-  const lock = path.join(ROOT, 'package-lock.json');
-  if (fs.existsSync(lock)) h.update(String(fs.statSync(lock).mtimeMs));
-  return h.digest('hex').slice(0, 32);
 }
 
-function bundle(entry, outfile) {
+/** Where kamal-cdk keeps its caches for a project: `KAMAL_CDK_CACHE_DIR`, or node_modules/.cache/kamal-cdk. */
+function cacheDirOf(root) {
+  return process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(process.env.KAMAL_CDK_CACHE_DIR) : path.join(root, 'node_modules', '.cache', 'kamal-cdk');
+}
+
+function sha(bytes) {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The content hash of a file, or undefined when it can't be read (deleted, renamed). */
+function hashFile(file) {
+  try {
+    return sha(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+let toolStampMemo;
+/** What else decides a bundle's bytes: Node, esbuild, and this bundler's own code. */
+function toolStamp() {
+  if (!toolStampMemo) {
+    const esbuildVersion = require('esbuild/package.json').version;
+    toolStampMemo = `${process.version}\0${esbuildVersion}\0${hashFile(__filename)}\0${INDEX_VERSION}`;
+  }
+  return toolStampMemo;
+}
+
+function readIndex(file) {
+  try {
+    const index = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return index && index.version === INDEX_VERSION && Array.isArray(index.inputs) ? index : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A file's identity as the file system keeps it: inode, size, and modification and change times
+ * in nanoseconds. Writing a file always moves its change time, which no user can set back (unlike
+ * the modification time), so an equal stamp means the bytes are the ones hashed under it, as git's
+ * index relies on.
+ */
+function statStamp(st) {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * The content hash of `file`, trusting `known` ([hash, stamp] recorded earlier) only while the
+ * file's stamp is unchanged and was taken after the file last changed (a stamp taken in the same
+ * instant as a write may describe either version, so such a file is hashed again).
+ */
+function contentHash(file, known) {
+  let st;
+  try {
+    st = fs.statSync(file, { bigint: true });
+  } catch {
+    return undefined;
+  }
+  if (known && known[1] === statStamp(st) && !known[2]) return known[0];
+  return hashFile(file);
+}
+
+/** [hash, stamp, racy] of a file as it is now; racy when it changed less than a second before `now`. */
+function recordFile(file, now) {
+  const hash = hashFile(file);
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  if (hash === undefined || !st) return [hash, '', true];
+  const racy = Number(st.ctimeNs / 1000000n) >= now - 1000;
+  return [hash, statStamp(st), racy];
+}
+
+/** Whether every input the index lists still has the hash it was bundled from. */
+function inputsUnchanged(root, index) {
+  for (const [rel, hash, stamp, racy] of index.inputs) {
+    if (contentHash(path.resolve(root, rel), [hash, stamp, racy]) !== hash) return false;
+  }
+  return true;
+}
+
+function bundle(entry, outfile, root, external) {
   const esbuild = require('esbuild');
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // ajv is only needed to compile a schema that is not cached yet; esbuild is a native binary.
-    external: ['ajv', 'ajv/*', 'esbuild'],
-    logLevel: 'error',
+    // ajv is only needed to compile a schema that is not cached yet; esbuild and typescript are
+    // big tools the command loads only when it needs them.
+    external: ['ajv', 'ajv/*', 'esbuild', 'typescript', ...external],
+    logLevel: 'silent',
+    metafile: true,
+    sourcemap: 'external',
     // Module comments in the bundle are then relative to the project, whatever the cwd.
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
   });
   // Bundling would make every module's __dirname and __filename the bundle's; give our sources
   // their own (the bundle is a local cache, so absolute paths are fine here). esbuild's sync API
   // takes no plugins, so the bundle marks each source's region and the names are fixed here.
   const text = fs.readFileSync(outfile, 'utf8');
-  fs.writeFileSync(outfile, ownDirnames(text));
+  fs.writeFileSync(outfile, ownDirnames(text, root));
+  return Object.keys(result.metafile.inputs);
+}
+
+/**
+ * kamal-cdk's own modules, whose __dirname must stay their own (templates, caches): the project's
+ * sources (outside any node_modules below the project root, wherever the project itself sits),
+ * and the kamal-cdk package's compiled modules.
+ */
+function ownsDirname(file, root) {
+  const inModules = path.relative(root, file).split(path.sep).includes('node_modules');
+  if (!inModules) return /\.[cm]?[jt]s$/.test(file);
+  return file.includes(`${path.sep}node_modules${path.sep}kamal-cdk${path.sep}`);
 }
 
 /**
  * esbuild starts each bundled module with a `// <path relative to the working directory>` line;
  * within a module's region `__dirname` and `__filename` become that module's own.
  */
-function ownDirnames(text) {
+function ownDirnames(text, root) {
   const out = [];
   let file;
   for (const line of text.split('\n')) {
     const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
-    if (m) file = path.resolve(ROOT, m[1]);
-    if (file && file.endsWith('.ts') && !file.includes(`${path.sep}node_modules${path.sep}`)) {
-      out.push(
-        line
-          .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file)))
-          .replace(/\b__filename\b/g, JSON.stringify(file)),
-      );
+    if (m) file = path.resolve(root, m[1]);
+    if (file && ownsDirname(file, root)) {
+      out.push(line.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file))).replace(/\b__filename\b/g, JSON.stringify(file)));
     } else {
       out.push(line);
     }
@@ -90,22 +160,83 @@ function ownDirnames(text) {
   return out.join('\n');
 }
 
-/** The path of the cached bundle of `entry` (absolute), bundling it first if needed. */
-function bundledFile(entry) {
-  const name = path.relative(ROOT, entry).replace(/[^A-Za-z0-9]+/g, '_');
-  const stamped = `${name}-${sourceStamp(entry)}`;
-  const outfile = path.join(CACHE, `${stamped}.js`);
-  if (!fs.existsSync(outfile)) {
-    fs.mkdirSync(CACHE, { recursive: true });
-    // Bundles of older sources go; files of this stamp may be another process's work in flight.
-    for (const old of fs.readdirSync(CACHE)) {
-      if (old.startsWith(`${name}-`) && !old.startsWith(stamped)) fs.rmSync(path.join(CACHE, old), { force: true });
-    }
-    const tmp = `${outfile}.${process.pid}.tmp.js`;
-    bundle(entry, tmp);
-    fs.renameSync(tmp, outfile);
+/**
+ * The path of the cached bundle of `entry` (absolute), bundling it first when any file that went
+ * into the cached one has changed. Returns the bundle, the project root, and the inputs (relative
+ * to the root) with their hashes.
+ */
+function bundleEntry(entry, options = {}) {
+  entry = path.resolve(entry);
+  const root = options.root ? path.resolve(options.root) : projectRootOf(path.dirname(entry));
+  const dir = path.join(cacheDirOf(root), 'bundles');
+  const name = cacheName(root, entry);
+  const indexFile = path.join(dir, `${name}.index.json`);
+  const tools = toolStamp();
+  const external = options.external || [];
+  const index = readIndex(indexFile);
+  if (index && index.tools === tools && JSON.stringify(index.external) === JSON.stringify(external)) {
+    const outfile = path.join(dir, index.bundle);
+    if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, cached: true };
   }
-  return outfile;
+
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `${name}.${process.pid}.${Date.now()}.tmp.js`);
+  const started = Date.now();
+  let inputs;
+  try {
+    const now = Date.now();
+    inputs = bundle(entry, tmp, root, external).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
+  } catch (e) {
+    rmQuietly(tmp);
+    rmQuietly(`${tmp}.map`);
+    throw e;
+  }
+  inputs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const digest = sha(`${tools}\0${JSON.stringify(external)}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
+  const bundleName = `${name}-${digest}.js`;
+  const outfile = path.join(dir, bundleName);
+  fs.renameSync(tmp, outfile);
+  fs.renameSync(`${tmp}.map`, `${outfile}.map`);
+  // The map names the temp file; point it at the bundle's name.
+  fs.writeFileSync(outfile, fs.readFileSync(outfile, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundleName}.map\n`));
+  // An input written while esbuild read it may be in the bundle in one version and hashed in
+  // another: such a bundle serves this run, but is not recorded, so the next run bundles again.
+  const settled = inputs.every(([rel, hash]) => {
+    if (hash === undefined) return false;
+    const st = fs.statSync(path.resolve(root, rel), { throwIfNoEntry: false });
+    return st !== undefined && st.mtimeMs < started - 1;
+  });
+  if (settled) {
+    const tmpIndex = `${indexFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, bundle: bundleName, inputs }));
+    fs.renameSync(tmpIndex, indexFile);
+    // Bundles of older inputs go (another process may still be loading one: its unlink is harmless on Linux).
+    for (const old of fs.readdirSync(dir)) {
+      if (old.startsWith(`${name}-`) && !old.startsWith(bundleName) && !old.includes('.tmp')) rmQuietly(path.join(dir, old));
+    }
+  }
+  return { file: outfile, root, inputs, cached: false };
 }
 
-module.exports = { bundledFile };
+/**
+ * The name of an entry's cache files: its path in the project, and which project (a cache folder
+ * given by KAMAL_CDK_CACHE_DIR may serve several; a bundle holds the absolute paths of its sources).
+ */
+function cacheName(root, entry) {
+  return `${path.relative(root, entry).replace(/[^A-Za-z0-9]+/g, '_')}.${sha(path.resolve(root)).slice(0, 8)}`;
+}
+
+function rmQuietly(file) {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/** The path of the cached bundle of `entry` (compatibility with the render worker). */
+function bundledFile(entry) {
+  return bundleEntry(entry).file;
+}
+
+module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile };

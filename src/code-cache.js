@@ -24,7 +24,10 @@ function loadWithCodeCache(file, mod) {
   } catch {
     cachedData = undefined;
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  // The parameter names are built, not written: the bundler gives each of kamal-cdk's own modules
+  // its real __dirname by rewriting that word in its text, which must not happen to these.
+  const params = ['exports', 'require', 'module', ['__file', 'name'].join(''), ['__dir', 'name'].join('')].join(', ');
+  const wrapper = `(function (${params}) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {

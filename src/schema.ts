@@ -7,7 +7,9 @@ import { loadWithCodeCache } from './code-cache';
 
 /** A problem found in a parsed document, located by JSON pointer (`''` is the whole document). */
 export interface DocumentProblem {
+  /** JSON pointer to the offending value (`/servers/web/hosts/0`); `''` for the whole document. */
   readonly pointer: string;
+  /** What is wrong there. */
   readonly message: string;
 }
 
@@ -16,6 +18,7 @@ export interface DocumentProblem {
  * and hands it over, so what is checked is exactly what a consumer will read.
  */
 export interface IDocumentValidator {
+  /** Problems with `doc`; empty when it is valid. */
   validate(doc: unknown): DocumentProblem[];
 }
 
@@ -26,7 +29,7 @@ let sharedAjv: Ajv | undefined;
 export function ajv(): Ajv {
   if (!sharedAjv) {
     // Loaded on first use only: a warm synth runs cached validators and never loads ajv's compiler.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const AjvClass = require('ajv').default as typeof Ajv;
     sharedAjv = new AjvClass({ ...AJV_OPTIONS, code: { source: true } });
   }
@@ -34,7 +37,8 @@ export function ajv(): Ajv {
 }
 
 const compiledSchemas = new WeakMap<object, ValidateFunction>();
-const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cdk', 'ajv');
+/** Compiled validators: under KAMAL_CDK_CACHE_DIR when set (as every other cache), else beside the package. */
+const CACHE_DIR = path.join(process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(process.env.KAMAL_CDK_CACHE_DIR) : path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cdk'), 'ajv');
 
 /**
  * Compiles a JSON Schema once per process (memoised by object) and once per machine: ajv's
@@ -46,7 +50,7 @@ const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cd
 export function compileSchema(schema: object): ValidateFunction {
   const memo = compiledSchemas.get(schema);
   if (memo) return memo;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
   const file = path.join(CACHE_DIR, `${key}.js`);
@@ -62,7 +66,7 @@ export function compileSchema(schema: object): ValidateFunction {
   if (!fn) {
     fn = ajv().compile(schema);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
@@ -82,14 +86,15 @@ export function compileSchema(schema: object): ValidateFunction {
  */
 export class JsonSchema implements IDocumentValidator {
   /**
-   * @param schema the JSON Schema (draft-07 as ajv reads it by default)
-   * @param rules semantic checks that a schema cannot express, run after the schema passes
+   * @param schema - the JSON Schema (draft-07 as ajv reads it by default)
+   * @param rules - semantic checks that a schema cannot express, run after the schema passes
    */
   constructor(
     public readonly schema: object,
     private readonly rules: ReadonlyArray<(doc: any) => DocumentProblem[]> = [],
   ) {}
 
+  /** Schema errors in plain words or, once the schema passes, the rules' problems. */
   public validate(doc: unknown): DocumentProblem[] {
     const fn = compileSchema(this.schema);
     // An `if` error only summarises the errors of its `then` branch, which are reported themselves.
@@ -113,6 +118,7 @@ export function describeAjvError(e: ErrorObject): DocumentProblem {
   }
 }
 
+/** Escapes one key for a JSON pointer (`~` as `~0`, `/` as `~1`), as RFC 6901 requires. */
 export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -5,9 +5,9 @@ import { MANIFEST_PATH, synthesize, Synthesis } from './synthesizer';
 
 /** Helpers for tests: the same pipeline as `npm run synth`, without touching disk. */
 export class Testing {
-  /** An App that reads no command line and writes nothing unless asked. */
+  /** An App for a test: nothing is written unless the test asks. */
   public static app(): App {
-    return new App({ argv: [], stdout: () => undefined, stderr: () => undefined });
+    return new App();
   }
 
   /** Every emitted file (without the manifest) as `{ 'config/deploy.yml': text }`; throws on errors. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { FileBase, FileBaseProps, MARKER } from './file';
+import { FileBase, FileBaseProps } from './file';
 
+/** Props of a TextFile: FileBase's, plus its lines. */
 export interface TextFileProps extends FileBaseProps {
   /** The lines of the file, without line ends. A function is called at synth. */
   readonly lines: readonly string[] | (() => readonly string[]);
@@ -28,6 +29,6 @@ export class TextFile extends FileBase {
   }
 
   protected markerLine(): string | undefined {
-    return this.commentPrefix === undefined ? undefined : `${this.commentPrefix} ${MARKER}`;
+    return this.commentPrefix === undefined ? undefined : `${this.commentPrefix} ${this.marker}`;
   }
 }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { Annotations, App, compareStrings, ExitCode, formatDiagnostic, sortDiagnostics, Testing, TextFile } from '../../src';
+import { ExitCode } from '../../cli';
+import { Annotations, App, compareStrings, formatDiagnostic, sortDiagnostics, Testing, TextFile } from '../../src';
 import { readTree, synthIn, tempDir } from './helpers';
 
 /** An estate with one warning acknowledged on a scope, one on the construct itself, and two not. */

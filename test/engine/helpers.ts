@@ -1,14 +1,16 @@
-import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, ExitCode, SynthOutcome, WriterFaults } from '../../src';
+import { ExitCode, synthApp, SynthOutcome } from '../../cli';
+import { App, WriterFaults } from '../../src';
 
 /** The repository root, where node_modules lives. */
 export const REPO = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'engine');
 export const TEMPLATES = path.join(FIXTURES, 'templates');
-const SUCRASE = path.join(REPO, 'node_modules', 'sucrase', 'register');
+/** The kamal-cdk command, as a fresh clone runs it. */
+export const BIN = path.join(REPO, 'bin', 'kamal-cdk.js');
 
 const created: string[] = [];
 afterAll(() => {
@@ -42,18 +44,31 @@ export function synthIn(outdir: string, argv: string[], build: (app: App) => voi
   if (!path.isAbsolute(outdir)) throw new Error(`synthIn needs an absolute outdir, got ${outdir}`);
   const out: string[] = [];
   const err: string[] = [];
-  const saved = process.exitCode;
-  try {
-    const app = new App({ argv, outdir, stdout: (l) => out.push(l), stderr: (l) => err.push(l), faults: options.faults });
-    if (app.outdir === REPO || app.outdir.startsWith(`${REPO}${path.sep}`)) {
-      throw new Error(`refusing to synth into ${app.outdir}, inside the repository`);
-    }
-    build(app);
-    const outcome = app.synth();
-    return { exitCode: outcome.exitCode, outcome, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    process.exitCode = saved;
+  const flags = commandFlags(argv);
+  const target = flags.outdir ? path.resolve(flags.outdir) : outdir;
+  if (target === REPO || target.startsWith(`${REPO}${path.sep}`)) {
+    throw new Error(`refusing to synth into ${target}, inside the repository`);
   }
+  const app = new App({ outdir });
+  build(app);
+  const outcome = synthApp(app, { ...flags, outdir: target, stdout: (l) => out.push(l), stderr: (l) => err.push(l), faults: options.faults });
+  return { exitCode: outcome.exitCode, outcome, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/** The flags of `kamal-cdk synth | check | diff` in argv form (`--check`, `--strict`, `--outdir DIR`), as synthApp's options. */
+function commandFlags(argv: string[]): { mode: 'write' | 'check' | 'diff'; strict: boolean; quiet: boolean; force: boolean; outdir?: string } {
+  const flags = { mode: 'write' as 'write' | 'check' | 'diff', strict: false, quiet: false, force: false, outdir: undefined as string | undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--check') flags.mode = 'check';
+    else if (a === '--diff') flags.mode = 'diff';
+    else if (a === '--strict') flags.strict = true;
+    else if (a === '--quiet') flags.quiet = true;
+    else if (a === '--force') flags.force = true;
+    else if (a === '--outdir') flags.outdir = argv[++i];
+    else throw new Error(`synthIn: unknown flag ${a}`);
+  }
+  return flags;
 }
 
 /** Every regular file below `dir` (symlinks too, as `-> target`), with its text. */
@@ -82,12 +97,6 @@ export function statTree(dir: string): Record<string, { ino: number; mtimeMs: nu
   return out;
 }
 
-/** The sibling folders the writer uses (`.out.kamal-cdk-new`, `.out.kamal-cdk-old`) that exist. */
-export function swapLeftovers(outdir: string): string[] {
-  const parent = path.dirname(outdir);
-  return fs.readdirSync(parent).filter((n) => n.startsWith(`.${path.basename(outdir)}.kamal-cdk-`));
-}
-
 export interface ChildEnv {
   readonly [name: string]: string | undefined;
 }
@@ -97,7 +106,7 @@ export interface ChildEnv {
  * and HOME), so TZ and locale variables are exactly those the test sets.
  */
 export function runFixture(fixture: string, cwd: string, args: string[], env: ChildEnv = {}, timeoutMs = 60_000): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, ['-r', SUCRASE, path.join(FIXTURES, fixture), ...args], {
+  const r = spawnSync(process.execPath, [BIN, ...commandLine(fixture, args)], {
     cwd,
     env: cleanEnv(env),
     encoding: 'utf8',
@@ -107,42 +116,10 @@ export function runFixture(fixture: string, cwd: string, args: string[], env: Ch
   return r;
 }
 
-/**
- * Starts a fixture estate and kills it with SIGKILL `delayMs` after it prints `marker` on stderr
- * (or lets it finish). Resolves with how it ended; rejects if it outlives `timeoutMs`.
- */
-export function runFixtureAndKill(
-  fixture: string,
-  cwd: string,
-  env: ChildEnv,
-  marker: string,
-  delayMs: number,
-  timeoutMs = 60_000,
-): Promise<{ killed: boolean; code: number | null; markerAt?: number; endedAt: number }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['-r', SUCRASE, path.join(FIXTURES, fixture), '--quiet'], { cwd, env: cleanEnv(env) });
-    let markerAt: number | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let stderr = '';
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${fixture} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (markerAt === undefined && stderr.includes(`${marker}\n`)) {
-        markerAt = Date.now();
-        killTimer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(guard);
-      if (killTimer) clearTimeout(killTimer);
-      resolve({ killed: signal === 'SIGKILL', code, markerAt: markerAt === undefined ? undefined : markerAt - started, endedAt: Date.now() - started });
-    });
-  });
+/** `kamal-cdk <command> --app <fixture> ...` for a fixture run with the old-style flags (`--check`, `--diff`). */
+function commandLine(fixture: string, args: string[]): string[] {
+  const command = args.includes('--check') ? 'check' : args.includes('--diff') ? 'diff' : 'synth';
+  return [command, '--app', path.join(FIXTURES, fixture), ...args.filter((a) => a !== '--check' && a !== '--diff')];
 }
 
 function cleanEnv(env: ChildEnv): NodeJS.ProcessEnv {

@@ -31,7 +31,7 @@ test('Testing.synth returns exactly the files synth writes, without the manifest
 test('Testing.synth touches no disk, even for an App with an output folder', () => {
   // GIVEN
   const out = path.join(tempDir(), 'out');
-  const app = new App({ argv: [], outdir: out, stdout: () => undefined, stderr: () => undefined });
+  const app = new App({ outdir: out });
   estate(app);
 
   // WHEN
@@ -74,10 +74,10 @@ test('Testing.synthesize exposes warnings, and strict turns them into errors', (
   expect(() => Testing.synth(app)).not.toThrow();
 });
 
-test('Testing.app reads no command line', () => {
+test('an App reads no command line: flags on argv change nothing', () => {
   // GIVEN
   const saved = process.argv;
-  process.argv = [...saved.slice(0, 2), '--check', '--strict', '--quiet'];
+  process.argv = [...saved.slice(0, 2), '--check', '--strict', '--outdir', 'elsewhere'];
 
   // WHEN
   let app: App;
@@ -88,7 +88,7 @@ test('Testing.app reads no command line', () => {
   }
 
   // THEN
-  expect(app.mode).toBe('write');
   expect(app.strict).toBe(false);
-  expect(app.quiet).toBe(false);
+  expect(app.outdir).toBe(path.resolve('out'));
+  expect(app.outdirGiven).toBe(false);
 });

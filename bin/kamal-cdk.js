@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The kamal-cdk command. From the installed package it runs the compiled CLI (lib/cli); from a
+ * checkout of kamal-cdk itself it bundles the CLI's TypeScript sources first (cached by content,
+ * like every bundle; see src/bundle-cache.js). Plain JavaScript: it runs before anything can
+ * transpile TypeScript.
+ */
+const fs = require('fs');
+const path = require('path');
+
+function loadCli() {
+  const pkg = path.resolve(__dirname, '..');
+  const source = path.join(pkg, 'cli', 'index.ts');
+  if (fs.existsSync(source)) {
+    const { bundleEntry } = require('../src/bundle-cache.js');
+    const { loadWithCodeCache } = require('../src/code-cache.js');
+    // Run as the source file itself, so that its require() of packages left out of the bundle
+    // resolves from the checkout, wherever the cache folder is.
+    return loadWithCodeCache(bundleEntry(source, { root: pkg }).file, { exports: {}, filename: source });
+  }
+  return require('../lib/cli/index.js');
+}
+
+loadCli()
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((e) => {
+    process.stderr.write(`error: kamal-cdk crashed: ${e && e.stack ? e.stack : e}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,112 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App } from '../src/app';
+import { formatDiagnostic } from '../src/annotations';
+import type { Synthesis } from '../src/synthesizer';
+import { parseYaml, stringifyYaml } from '../src/yaml';
+import { deepMerge, YamlValue } from '../constructs/kamal/merge';
+import { ExitCode } from './exit-codes';
+import { displayDir } from './report';
+
+const DEPLOY_SYMBOL = Symbol.for('kamal-cdk.KamalDeploy');
+
+/** What the command needs of a KamalDeploy, of whichever copy of kamal-cdk the estate loaded. */
+interface DeployLike {
+  readonly file: string;
+  destinationNames(): Array<string | undefined>;
+  destinationFile(name: string): string;
+  effectiveConfig(destination?: string): unknown;
+}
+
+function deploysOf(app: App): DeployLike[] {
+  return app.node.findAll().filter((c) => DEPLOY_SYMBOL in c) as unknown as DeployLike[];
+}
+
+interface Out {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+}
+
+function failOnErrors(synthesis: Synthesis, io: Out): boolean {
+  if (synthesis.errors.length === 0) return false;
+  io.stderr('Validation failed with the following errors (the estate is invalid, so no merged config is printed):');
+  for (const e of synthesis.errors) io.stderr(`  ${formatDiagnostic(e)}`);
+  io.stderr(`${synthesis.errors.length} error(s)`);
+  return true;
+}
+
+/** `kamal-cdk config -c FILE -d DEST`: the merged config Kamal sees, as YAML. */
+export function configCommand(app: App, synthesis: Synthesis, file: string, destination: string | undefined, io: Out): number {
+  if (failOnErrors(synthesis, io)) return ExitCode.VALIDATION_FAILED;
+  const deploys = deploysOf(app);
+  const config = deploys.find((c) => c.file === file);
+  if (!config) {
+    io.stderr(`error: the estate has no config ${file}; it has: ${deploys.map((c) => c.file).join(', ') || 'none'}`);
+    return ExitCode.VALIDATION_FAILED;
+  }
+  const names = config.destinationNames();
+  if (destination === undefined && names[0] !== undefined) {
+    io.stderr(`error: ${file} has destinations (${names.join(', ')}); give one with -d`);
+    return ExitCode.VALIDATION_FAILED;
+  }
+  if (destination !== undefined && !names.includes(destination)) {
+    io.stderr(`error: ${file} has no destination '${destination}'; it has ${names[0] === undefined ? 'none (run without -d)' : names.join(', ')}`);
+    return ExitCode.VALIDATION_FAILED;
+  }
+  io.stdout(stringifyYaml(config.effectiveConfig(destination), { erb: true }).replace(/\n$/, ''));
+  return ExitCode.OK;
+}
+
+/**
+ * `kamal-cdk diff --effective`: for every config and destination, how the merged config Kamal
+ * sees changes between the output folder (merged as Kamal merges it) and a fresh synth. A change
+ * to deploy.yml shows under every destination it reaches; one the overlays cancel shows nowhere.
+ */
+export function effectiveDiff(app: App, synthesis: Synthesis, outdir: string, io: Out): number {
+  if (failOnErrors(synthesis, io)) return ExitCode.VALIDATION_FAILED;
+  const display = displayDir(outdir);
+  let changed = 0;
+  let total = 0;
+  for (const deploy of deploysOf(app)) {
+    for (const dest of deploy.destinationNames()) {
+      total++;
+      const label = dest === undefined ? deploy.file : `${deploy.file} -d ${dest}`;
+      const after = stringifyYaml(deploy.effectiveConfig(dest), { erb: true });
+      const before = mergedOnDisk(outdir, deploy.file, dest === undefined ? undefined : deploy.destinationFile(dest));
+      if (before === after) continue;
+      changed++;
+      io.stdout(`${before === undefined ? 'new' : 'changed'}    ${label}`);
+      io.stdout(unifiedDiff(`a/${display}: ${label}`, `b/${display}: ${label}`, before ?? '', after));
+    }
+  }
+  io.stdout(changed === 0 ? `diff --effective: no merged config changes (${total} config/destination pairs)` : `diff --effective: ${changed} of ${total} merged configs change`);
+  return ExitCode.OK;
+}
+
+/** The config Kamal would merge from the files in the output folder, as YAML; undefined when absent or unreadable. */
+function mergedOnDisk(outdir: string, file: string, destinationFile: string | undefined): string | undefined {
+  const read = (rel: string): YamlValue | undefined => {
+    const abs = path.join(outdir, rel);
+    if (!fs.existsSync(abs)) return undefined;
+    try {
+      return (parseYaml(fs.readFileSync(abs, 'utf8')) ?? {}) as YamlValue;
+    } catch {
+      return undefined;
+    }
+  };
+  const base = read(file);
+  if (base === undefined) return undefined;
+  const overlay = destinationFile === undefined ? undefined : read(destinationFile);
+  if (destinationFile !== undefined && overlay === undefined) return undefined;
+  return stringifyYaml(overlay === undefined ? base : deepMerge(base, overlay), { erb: true });
+}
+
+function unifiedDiff(a: string, b: string, before: string, after: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
+  return createTwoFilesPatch(a, b, before, after, undefined, undefined, { context: 3 })
+    .split('\n')
+    .filter((l) => !l.startsWith('Index: ') && !/^=+$/.test(l))
+    .join('\n')
+    .replace(/\n$/, '');
+}

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App, SynthHost } from '../src/app';
+import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { bundleEntry } = require('../src/bundle-cache.js') as { bundleEntry(entry: string, options?: { root?: string }): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadWithCodeCache } = require('../src/code-cache.js') as { loadWithCodeCache(file: string, mod?: object): unknown };
+
+const HOST_SYMBOL = Symbol.for('kamal-cdk.host');
+
+/** What loading an estate's entry came to. */
+export interface LoadedEntry {
+  /** The bundle that ran, and every file that went into it (relative to the project root). */
+  readonly inputs: string[];
+  /** The value `host.synth` returned for each App the entry synthesized, in order. */
+  readonly results: unknown[];
+  /** An error thrown while the entry ran (a construction error), in the user's terms. */
+  readonly error?: EntryError;
+}
+
+/** An exception thrown by the estate program, with the place in the user's own file that led to it. */
+export interface EntryError {
+  /** The error's message. */
+  readonly message: string;
+  /** `synth.ts:12:7`, through the bundle's source map, when the stack reaches a user file. */
+  readonly location?: string;
+  /** The stack trace, for `--verbose`; undefined when a non-Error was thrown. */
+  readonly stack?: string;
+}
+
+/**
+ * Bundles `entry` (cached by content), registers `onSynth` as the host that every `app.synth()`
+ * in it calls, and runs it as the main module. The entry sees `require.main === module` and
+ * `process.argv[1]` as its own path, as when node runs it directly.
+ */
+export function loadEntry(
+  entry: string,
+  root: string,
+  onSynth: (app: App, run: (o: SynthesizeOptions) => Synthesis) => unknown,
+  libraryDirs: string[],
+  entryLabel = path.relative(root, entry).split(path.sep).join('/'),
+): LoadedEntry {
+  const bundle = bundleEntry(entry, { root });
+  const results: unknown[] = [];
+  const host: SynthHost = {
+    entry: entryLabel,
+    synth(app, run) {
+      const r = onSynth(app, run);
+      results.push(r);
+      return (r as { synthesis?: Synthesis })?.synthesis ?? (undefined as unknown as Synthesis);
+    },
+  };
+  const g = globalThis as { [HOST_SYMBOL]?: SynthHost };
+  const saved = { host: g[HOST_SYMBOL], argv: process.argv };
+  g[HOST_SYMBOL] = host;
+  process.argv = [process.argv[0], entry];
+  let error: EntryError | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Module = require('module');
+    const m = new Module(entry, null);
+    m.filename = entry;
+    m.paths = Module._nodeModulePaths(path.dirname(entry));
+    m.id = '.';
+    process.mainModule = m;
+    loadWithCodeCache(bundle.file, m);
+    m.loaded = true;
+  } catch (e) {
+    error = entryError(e, bundle.file, root, libraryDirs);
+  } finally {
+    g[HOST_SYMBOL] = saved.host;
+    process.argv = saved.argv;
+  }
+  return { inputs: bundle.inputs.map(([rel]) => rel), results, error };
+}
+
+/** The message of an exception, and the first place in the user's own sources on its stack. */
+function entryError(e: unknown, bundleFile: string, root: string, libraryDirs: string[]): EntryError {
+  const message = e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e);
+  const stack = e instanceof Error ? e.stack : undefined;
+  return { message, location: stack ? userLocation(stack, bundleFile, root, libraryDirs) : undefined, stack };
+}
+
+function userLocation(stack: string, bundleFile: string, root: string, libraryDirs: string[]): string | undefined {
+  let map: { findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number } } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SourceMap } = require('module') as { SourceMap: new (payload: object) => NonNullable<typeof map> };
+    map = new SourceMap(JSON.parse(fs.readFileSync(`${bundleFile}.map`, 'utf8')));
+  } catch {
+    return undefined;
+  }
+  const escaped = bundleFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  for (const line of stack.split('\n')) {
+    const m = frame.exec(line);
+    if (!m) continue;
+    const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1);
+    if (!entry?.originalSource) continue;
+    const source = path.resolve(path.dirname(bundleFile), entry.originalSource.replace(/^file:\/\//, ''));
+    // A package's code, wherever the project itself sits.
+    if (path.relative(root, source).split(path.sep).includes('node_modules')) continue;
+    if (libraryDirs.some((d) => source === d || source.startsWith(`${d}${path.sep}`))) continue;
+    const shown = path.relative(process.cwd(), source).split(path.sep).join('/');
+    return `${shown}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  }
+  return undefined;
+}

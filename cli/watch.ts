@@ -1,0 +1,106 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CliIO, RunSettings } from './index';
+import { ExitCode } from './exit-codes';
+import { packageRoot } from './package-root';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { cacheDirOf, cacheName } = require('../src/bundle-cache.js') as { cacheDirOf(root: string): string; cacheName(root: string, entry: string): string };
+
+const DEBOUNCE_MS = 150;
+
+/**
+ * `kamal-cdk watch`: a synth now, and another whenever a file the estate is built from changes
+ * (every file of the last bundle, the tsconfig, kamal-cdk.json and package.json). Each synth runs
+ * as its own `kamal-cdk synth` process, which takes the writer's lock like any other; changes
+ * that arrive while one runs start exactly one more after it. Ctrl-C lets a running synth finish,
+ * then exits 0.
+ */
+export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
+  const root = run.project.root;
+  const bin = path.join(packageRoot(), 'bin', 'kamal-cdk.js');
+  const args = ['synth', '--app', run.entry, ...(run.outdir ? ['--outdir', run.outdir] : []), ...(run.strict ? ['--strict'] : []), ...(run.quiet ? ['--quiet'] : []), ...(run.force ? ['--force'] : [])];
+  const watchers = new Map<string, fs.FSWatcher>();
+  let watched = new Set<string>();
+  let child: ChildProcess | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+
+  return new Promise<number>((resolve) => {
+    const finish = () => {
+      for (const w of watchers.values()) w.close();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      io.stdout('watch: stopped');
+      resolve(ExitCode.OK);
+    };
+    const onSignal = () => {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      if (!child) finish();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const rewatch = () => {
+      watched = inputsOf(root, run.entry);
+      const dirs = new Set([...watched].map((f) => path.dirname(f)));
+      for (const [dir, w] of watchers) {
+        if (!dirs.has(dir)) {
+          w.close();
+          watchers.delete(dir);
+        }
+      }
+      for (const dir of dirs) {
+        if (watchers.has(dir)) continue;
+        try {
+          // A folder, not the files: editors save by renaming a new file over the old one.
+          watchers.set(dir, fs.watch(dir, (_event, name) => name && watched.has(path.join(dir, name.toString())) && schedule()));
+        } catch {
+          // a folder that went away; the next synth's inputs decide again
+        }
+      }
+    };
+    const synth = () => {
+      timer = undefined;
+      if (child) {
+        again = true;
+        return;
+      }
+      io.stdout(`watch: synth (${new Date().toISOString().slice(11, 19)})`);
+      child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stdout(l)));
+      child.stderr!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stderr(l)));
+      child.on('close', (code) => {
+        child = undefined;
+        io.stdout(`watch: exit ${code ?? 'signal'}; waiting for changes (Ctrl-C to stop)`);
+        rewatch();
+        if (stopping) finish();
+        else if (again) {
+          again = false;
+          synth();
+        }
+      });
+    };
+    const schedule = () => {
+      if (stopping) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(synth, DEBOUNCE_MS);
+    };
+    synth();
+  });
+}
+
+/** The files the last bundle of `entry` was made from, and the project's settings files. */
+function inputsOf(root: string, entry: string): Set<string> {
+  const files = new Set<string>([entry, 'tsconfig.json', 'kamal-cdk.json', 'package.json'].map((f) => path.resolve(root, f)));
+  const name = cacheName(root, entry);
+  try {
+    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(root), 'bundles', `${name}.index.json`), 'utf8')) as { inputs: Array<[string, string]> };
+    for (const [rel] of index.inputs) if (!rel.includes('node_modules/')) files.add(path.resolve(root, rel));
+  } catch {
+    // no bundle yet (the first synth failed before bundling): the entry and settings are watched
+  }
+  return files;
+}

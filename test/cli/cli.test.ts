@@ -1,0 +1,223 @@
+/**
+ * The kamal-cdk command, run as users run it: a child process in a project folder.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { kamalCdk, project, textEstate } from './helpers';
+
+jest.setTimeout(120_000);
+
+describe('usage', () => {
+  test('no command prints the usage on stderr and exits 64; --help prints it on stdout and exits 0', () => {
+    // GIVEN
+    const dir = project({});
+
+    // WHEN
+    const none = kamalCdk(dir);
+    const help = kamalCdk(dir, '--help');
+
+    // THEN
+    expect(none.status).toBe(64);
+    expect(none.stderr.split('\n')[0]).toBe('usage: kamal-cdk <command> [options]');
+    expect(help.status).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('usage: kamal-cdk <command> [options]');
+  });
+
+  test.each([
+    [['frobnicate'], "error: unknown command 'frobnicate'"],
+    [['synth', '--frobnicate'], "error: unknown argument '--frobnicate'"],
+    [['synth', '--outdir'], 'error: --outdir needs a value'],
+    [['config', '-c'], 'error: -c needs a value'],
+    [['config', '-d', '--strict'], 'error: -d needs a value'],
+    [['check', '--force'], "error: unknown argument '--force'"],
+    [['init', 'a', 'b'], 'error: init takes one folder, got 2'],
+  ])('kamal-cdk %j is a usage error (64) that writes nothing', (args, message) => {
+    // GIVEN
+    const dir = project({ 'synth.ts': textEstate(['a']) });
+
+    // WHEN
+    const r = kamalCdk(dir, ...args);
+
+    // THEN
+    expect(r.status).toBe(64);
+    expect(r.stderr.split('\n')[0]).toBe(message);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test.each(['synth', 'check', 'diff', 'config', 'init', 'watch', 'validate', 'import'])('kamal-cdk %s --help prints its usage and exits 0', (command) => {
+    // WHEN
+    const r = kamalCdk(project({}), command, '--help');
+
+    // THEN
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^usage: kamal-cdk ${command}\\b`));
+  });
+});
+
+describe('synth, check and diff', () => {
+  test('synth writes out/, prints a line per file and a summary; check then exits 0', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': textEstate(['hello']) });
+
+    // WHEN
+    const synth = kamalCdk(dir, 'synth');
+    const check = kamalCdk(dir, 'check');
+
+    // THEN
+    expect(synth.status).toBe(0);
+    expect(synth.stdout.trimEnd().split('\n')).toEqual(['written   out/.kamal-cdk/manifest.json', 'written   out/a.txt', 'synth: 2 written, 0 unchanged, 0 removed']);
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('hello\n');
+    expect(check.status).toBe(0);
+    expect(check.stdout).toBe('out/ is up to date (2 files)\n');
+  });
+
+  test('kamal-cdk.json names the entry and the output folder; --app and --outdir override them', () => {
+    // GIVEN
+    const dir = project({
+      'kamal-cdk.json': JSON.stringify({ app: 'estate/main.ts', outdir: 'generated' }),
+      'estate/main.ts': textEstate(['from main']),
+      'other.ts': textEstate(['from other']),
+    });
+
+    // WHEN
+    const synth = kamalCdk(dir, 'synth', '--quiet');
+    const other = kamalCdk(dir, 'synth', '--quiet', '--app', 'other.ts', '--outdir', 'elsewhere');
+
+    // THEN
+    expect(synth.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'generated/a.txt'), 'utf8')).toBe('from main\n');
+    expect(other.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'elsewhere/a.txt'), 'utf8')).toBe('from other\n');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test('a bad kamal-cdk.json is named with what is wrong (64)', () => {
+    // GIVEN
+    const dir = project({ 'kamal-cdk.json': JSON.stringify({ app: 'synth.ts', outDir: 'x' }), 'synth.ts': textEstate(['a']) });
+
+    // WHEN
+    const r = kamalCdk(dir, 'synth');
+
+    // THEN
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain("kamal-cdk.json: /: unknown setting 'outDir' (known: app, outdir, strict)");
+  });
+
+  test('a missing entry says how to make one (64)', () => {
+    // WHEN
+    const r = kamalCdk(project({}), 'synth');
+
+    // THEN
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain("synth.ts (the default entry) does not exist; create it with 'kamal-cdk init' or point --app at your estate");
+  });
+
+  test('validation errors exit 1 with every error, and write nothing; --strict fails on a warning', () => {
+    // GIVEN
+    const failing = project({ 'synth.ts': textEstate(['a'], "new (require('constructs').Construct)(app, 'bad').node.addValidation({ validate: () => ['no good'] });") });
+    const warned = project({ 'synth.ts': textEstate(['a'], "Annotations.of(app).addWarning('demo:w', 'a hazard');").replace('import { App,', 'import { Annotations, App,') });
+
+    // WHEN
+    const r = kamalCdk(failing, 'synth');
+    const lenient = kamalCdk(warned, 'check');
+    const strict = kamalCdk(warned, 'synth', '--strict');
+
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n').slice(0, 3)).toEqual(['Validation failed with the following errors (nothing was written to out/):', '  error [bad] no good', '1 error(s)']);
+    expect(fs.existsSync(path.join(failing, 'out'))).toBe(false);
+    expect(lenient.stderr).toContain('warning [<root>] a hazard (demo:w)');
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toContain("a hazard (warning 'demo:w' under --strict; fix it or acknowledge it with a reason)");
+    expect(fs.existsSync(path.join(warned, 'out'))).toBe(false);
+  });
+
+  test('check exits 2 with the patch after an edit of out/, and diff prints it with exit 0', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': textEstate(['a', 'b']) });
+    expect(kamalCdk(dir, 'synth').status).toBe(0);
+    fs.writeFileSync(path.join(dir, 'out/a.txt'), 'a\nB\n');
+
+    // WHEN
+    const check = kamalCdk(dir, 'check');
+    const diff = kamalCdk(dir, 'diff');
+
+    // THEN
+    expect(check.status).toBe(2);
+    expect(check.stdout).toContain('changed    out/a.txt');
+    expect(check.stdout).toContain('-B\n+b');
+    expect(check.stderr).toContain('drift: 1 file(s) differ from a fresh synth; run kamal-cdk synth and commit out/');
+    expect(diff.status).toBe(0);
+    expect(diff.stdout).toContain('-B\n+b');
+  });
+});
+
+describe('the estate program itself', () => {
+  test('editing a helper module outside src/ and constructs/ is seen: check exits 2 (the bundle cache is keyed by content)', () => {
+    // GIVEN
+    const dir = project({
+      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nimport { GREETING } from './lib/words';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: [GREETING] });\napp.synth();\n`,
+      'lib/words.ts': "export const GREETING = 'hello';\n",
+    });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+    expect(kamalCdk(dir, 'check').status).toBe(0);
+
+    // WHEN: same size, and the same modification time as before
+    const helper = path.join(dir, 'lib/words.ts');
+    const before = fs.statSync(helper);
+    fs.writeFileSync(helper, "export const GREETING = 'howdy';\n");
+    fs.utimesSync(helper, before.atime, before.mtime);
+    const check = kamalCdk(dir, 'check');
+
+    // THEN
+    expect(check.status).toBe(2);
+    expect(check.stdout).toContain('-hello\n+howdy');
+  });
+
+  test('a type error fails synth with tsc diagnostics at file:line, and nothing is written', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: ['a'], executible: true });\napp.synth();\n` });
+
+    // WHEN
+    const synth = kamalCdk(dir, 'synth');
+    const check = kamalCdk(dir, 'check');
+
+    // THEN
+    expect(synth.status).toBe(1);
+    expect(synth.stderr).toMatch(/^Type errors \(nothing was written\):\n {2}synth\.ts:3:55 - error TS2561: Object literal may only specify known properties, but 'executible' does not exist in type 'TextFileProps'/);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    expect(check.status).toBe(1);
+  });
+
+  test("a construction error is one line in the user's terms with the user's file:line; --verbose adds the stack", () => {
+    // GIVEN
+    const dir = project({
+      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nconst app = new App();\nnew TextFile(app, 'a', { path: '../escape.txt', lines: ['a'] });\napp.synth();\n`,
+    });
+
+    // WHEN
+    const r = kamalCdk(dir, 'synth');
+    const verbose = kamalCdk(dir, 'synth', '--verbose');
+
+    // THEN
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error \[a\] .*\.\.\/escape\.txt/);
+    expect(lines[1]).toBe('  at synth.ts:3:1');
+    expect(r.stderr).not.toContain('    at ');
+    expect(verbose.stderr).toContain('    at ');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test('an entry that never calls app.synth() is an error, not a silent success', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': `import { App } from '@kamal-cdk/src';\nnew App();\n` });
+
+    // WHEN
+    const r = kamalCdk(dir, 'synth');
+
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('synth.ts ran, but no App was synthesized; end it with app.synth()');
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Reviewing and iterating: `kamal-cdk diff --effective` and `kamal-cdk watch`, as users run them.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BIN, kamalCdk, project, writeProjectFile } from './helpers';
+
+jest.setTimeout(180_000);
+
+/** A config family with a production and a staging destination; `extra` goes before synth. */
+function family(extra = ''): string {
+  return `import { App } from '@kamal-cdk/src';
+import { Estate } from '@kamal-cdk/constructs/estate';
+import { KamalDeploy } from '@kamal-cdk/constructs/kamal';
+import { SETTINGS } from './settings';
+const app = new App();
+const shop = new KamalDeploy(new Estate(app, 'estate'), 'shop', {
+  service: 'shop', image: 'acme/shop', builder: { arch: 'amd64' },
+  registry: { server: 'localhost:5555' },
+  roles: { web: { hosts: ['192.0.2.10'], proxy: false } },
+  env: { clear: { LOG_LEVEL: SETTINGS.logLevel } },
+});
+shop.addDestination('production', { env: { clear: { WORKERS: SETTINGS.productionWorkers } } });
+shop.addDestination('staging', { env: { clear: { WORKERS: '1' } } });
+${extra}
+app.synth();
+`;
+}
+
+describe('diff --effective', () => {
+  test('a change to deploy.yml is listed under every destination it reaches; an overlay change under its own only', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+    const clean = kamalCdk(dir, 'diff', '--effective');
+
+    // WHEN
+    fs.writeFileSync(path.join(dir, 'settings.ts'), "export const SETTINGS = { logLevel: 'debug', productionWorkers: '8' };\n");
+    const r = kamalCdk(dir, 'diff', '--effective');
+
+    // THEN
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toBe('diff --effective: no merged config changes (2 config/destination pairs)\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('changed    config/deploy.yml -d production');
+    expect(r.stdout).toContain('changed    config/deploy.yml -d staging');
+    const production = r.stdout.slice(r.stdout.indexOf('-d production'), r.stdout.indexOf('changed    config/deploy.yml -d staging'));
+    const staging = r.stdout.slice(r.stdout.indexOf('changed    config/deploy.yml -d staging'));
+    expect(production.split('\n')).toEqual(expect.arrayContaining(['-    LOG_LEVEL: info', '+    LOG_LEVEL: debug', '-    WORKERS: "4"', '+    WORKERS: "8"']));
+    expect(staging.split('\n')).toEqual(expect.arrayContaining(['-    LOG_LEVEL: info', '+    LOG_LEVEL: debug']));
+    expect(staging).not.toMatch(/^[-+].*WORKERS/m);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('diff --effective: 2 of 2 merged configs change');
+  });
+
+  test('a change that moves a key between deploy.yml and the overlays, but that Kamal merges to the same config, shows as none', () => {
+    // GIVEN: both destinations share WORKERS=1, so it sits in deploy.yml
+    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '1' };\n" });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+    const before = fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8');
+
+    // WHEN: the same effective configs, written through an override of each destination
+    writeProjectFile(dir, 'synth.ts', family("shop.addOverride('env.clear.WORKERS', '1', 'production');"));
+    const files = kamalCdk(dir, 'diff');
+    const effective = kamalCdk(dir, 'diff', '--effective');
+
+    // THEN
+    expect(before).toContain('WORKERS: "1"');
+    expect([files.status, files.stderr]).toEqual([0, '']);
+    expect(effective.stdout).toBe('diff --effective: no merged config changes (2 config/destination pairs)\n');
+  });
+});
+
+describe('watch', () => {
+  test('synths at start and again when an imported file changes; Ctrl-C stops it with exit 0', async () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const waitFor = async (text: string, count = 1) => {
+      const deadline = Date.now() + 120_000;
+      while ((out.split(text).length - 1 < count) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return out.split(text).length - 1 >= count;
+    };
+
+    // WHEN
+    const first = await waitFor('waiting for changes');
+    fs.writeFileSync(path.join(dir, 'settings.ts'), "export const SETTINGS = { logLevel: 'warn', productionWorkers: '4' };\n");
+    const second = await waitFor('waiting for changes', 2);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+
+    // THEN
+    expect(first).toBe(true);
+    expect(second).toBe(true);
+    expect(out).toContain('written   out/config/deploy.yml');
+    expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(out).toContain('watch: stopped');
+    expect(code).toBe(0);
+  });
+});
