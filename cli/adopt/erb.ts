@@ -1,0 +1,332 @@
+/**
+ * ERB as Kamal runs it on a deploy file before YAML (`ERB.new(template, trim_mode: "-").result`),
+ * for the forms real configs use: `<%= ENV["X"] %>`, `ENV.fetch("X")`, `ENV.fetch("X", "d")`,
+ * `ENV.fetch("X") { "d" }`, `a || b`, string and integer literals, `.to_i`/`.to_s`/`.strip`,
+ * comments `<%# %>`, `<%%` and `-%>` / `<%-` trimming. Anything else is not run: its tag becomes
+ * an opaque placeholder and a warning names the line.
+ */
+
+/** Something a tag could not give, with where it is. */
+export interface ErbNote {
+  /** The 1-based line of the tag. */
+  readonly line: number;
+  /** What went wrong, in words for the user. */
+  readonly message: string;
+}
+
+/** A tag that was not evaluated: its placeholder stands in the rendered text. */
+export interface OpaqueTag {
+  /** The plain-scalar-safe word that stands for the tag in the rendered text. */
+  readonly placeholder: string;
+  /** The tag as written (on one line). */
+  readonly tag: string;
+  /** The 1-based line of the tag. */
+  readonly line: number;
+}
+
+/** How a tag's value came about, for import: an environment reference keeps its ERB. */
+export interface EnvTag {
+  /** The word that stands for the tag in the rendered text. */
+  readonly placeholder: string;
+  /** The tag as kamal-cdk writes it back (`<%= ENV["X"] %>`, `<%= ENV.fetch("X") %>`...). */
+  readonly tag: string;
+  /** The environment variables it reads. */
+  readonly names: string[];
+}
+
+/** An environment variable a tag read that is not set. */
+export interface UnsetVariable {
+  /** The 1-based line of the tag. */
+  readonly line: number;
+  /** The variable. */
+  readonly name: string;
+}
+
+/** A rendered template and what could not be rendered. */
+export interface ErbResult {
+  /** The text YAML reads. */
+  readonly text: string;
+  /** Tags not run or not evaluated, by line. */
+  readonly warnings: ErbNote[];
+  /** What Kamal would raise while rendering (an unset `ENV.fetch` without a default). */
+  readonly errors: ErbNote[];
+  /** The tags not evaluated, and their placeholders. */
+  readonly opaque: OpaqueTag[];
+  /** Only with `keepEnv`: the placeholders that stand for environment references. */
+  readonly envTags: EnvTag[];
+  /** Environment variables a tag read that are not set (ERB gave nil for `ENV["X"]`). */
+  readonly unset: UnsetVariable[];
+}
+
+/** How to render. */
+export interface ErbOptions {
+  /** The environment ERB reads. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Leave each output tag that reads ENV as a placeholder (listed in `envTags`) instead of its
+   * value, so an importer can write it back as ERB.
+   * @default false
+   */
+  readonly keepEnv?: boolean;
+}
+
+const OPAQUE_PREFIX = 'kamal_cdk_erb_opaque_';
+const ENV_PREFIX = 'kamal_cdk_erb_env_';
+
+/** Whether a string contains an opaque placeholder, and which tags. */
+export function opaqueIn(s: string, opaque: readonly OpaqueTag[]): OpaqueTag[] {
+  if (!s.includes(OPAQUE_PREFIX)) return [];
+  return opaque.filter((o) => s.includes(o.placeholder));
+}
+
+/** Renders `template`; never throws. */
+export function renderErb(template: string, options: ErbOptions): ErbResult {
+  const warnings: ErbNote[] = [];
+  const opaque: OpaqueTag[] = [];
+  const envTags: EnvTag[] = [];
+  const unset: UnsetVariable[] = [];
+  const errors: ErbNote[] = [];
+  let out = '';
+  let i = 0;
+  const lineAt = (pos: number) => template.slice(0, pos).split('\n').length;
+  while (i < template.length) {
+    const open = template.indexOf('<%', i);
+    if (open < 0) {
+      out += template.slice(i);
+      break;
+    }
+    if (template.startsWith('<%%', open)) {
+      out += template.slice(i, open) + '<%';
+      i = open + 3;
+      continue;
+    }
+    let text = template.slice(i, open);
+    const close = template.indexOf('%>', open + 2);
+    const line = lineAt(open);
+    if (close < 0) {
+      warnings.push({ line, message: 'ERB tag is not closed with %>; the rest of the file is kept as text' });
+      out += template.slice(i);
+      break;
+    }
+    let body = template.slice(open + 2, close);
+    let end = close + 2;
+    // `<%-`: the indentation before the tag goes when only blanks precede it on its line.
+    if (body.startsWith('-')) {
+      body = body.slice(1);
+      const lineStart = text.lastIndexOf('\n') + 1;
+      if (/^[ \t]*$/.test(text.slice(lineStart))) text = text.slice(0, lineStart);
+    }
+    // `-%>`: the newline after the tag goes.
+    if (body.endsWith('-')) {
+      body = body.slice(0, -1);
+      if (template.startsWith('\r\n', end)) end += 2;
+      else if (template.startsWith('\n', end)) end += 1;
+    }
+    out += text;
+    i = end;
+    const tag = template.slice(open, close + 2);
+    if (body.startsWith('#')) continue;
+    if (!body.startsWith('=')) {
+      warnings.push({ line, message: `ERB code tag ${oneLine(tag)} is not run (only output tags are evaluated); its text around it is kept as if it were absent` });
+      continue;
+    }
+    const expr = body.slice(1).trim();
+    let value: EvalResult;
+    try {
+      value = evaluate(expr, options.env);
+    } catch (e) {
+      value = { kind: 'opaque', why: (e as Error).message };
+    }
+    if (value.kind !== 'value') {
+      const placeholder = `${OPAQUE_PREFIX}${opaque.length + 1}`;
+      opaque.push({ placeholder, tag: oneLine(tag), line });
+      if (value.kind === 'raise') errors.push({ line, message: value.message });
+      else warnings.push({ line, message: `ERB ${oneLine(tag)} can't be evaluated here (${value.why}); its value is unknown to every check` });
+      out += placeholder;
+      continue;
+    }
+    for (const name of value.envNames) if (options.env[name] === undefined) unset.push({ line, name });
+    if (options.keepEnv && value.envNames.length > 0 && value.canonical !== undefined) {
+      const placeholder = `${ENV_PREFIX}${envTags.length + 1}`;
+      envTags.push({ placeholder, tag: `<%= ${value.canonical} %>`, names: value.envNames });
+      out += placeholder;
+    } else {
+      out += value.value;
+    }
+  }
+  return { text: out, warnings, errors, opaque, envTags, unset };
+}
+
+function oneLine(tag: string): string {
+  return tag.replace(/\s+/g, ' ');
+}
+
+type RubyValue = string | number | null;
+
+type EvalResult =
+  | { kind: 'value'; value: string; envNames: string[]; canonical?: string }
+  | { kind: 'opaque'; why: string }
+  /** What Kamal would raise rendering the tag in this environment. */
+  | { kind: 'raise'; message: string };
+
+/** A tiny parser for the expressions ERB tags in deploy files hold. */
+function evaluate(expr: string, env: Readonly<Record<string, string | undefined>>): EvalResult {
+  const p = new Parser(expr, env);
+  const v = p.orExpr();
+  p.skip();
+  if (p.pos < expr.length) return { kind: 'opaque', why: `unsupported Ruby at '${expr.slice(p.pos, p.pos + 20)}'` };
+  // Ruby's KeyError, as Kamal prints it (`ERROR (KeyError): key not found: "X"`).
+  if (p.unsetFetch.length > 0) return { kind: 'raise', message: `key not found: ${JSON.stringify(p.unsetFetch[0])} (ENV.fetch without a default; ${p.unsetFetch[0]} is not set here)` };
+  return { kind: 'value', value: v.value === null ? '' : String(v.value), envNames: p.envNames, canonical: v.canonical };
+}
+
+interface Val {
+  value: RubyValue;
+  /** The expression rewritten in kamal-cdk's spelling (double quotes), when it is one we write back. */
+  canonical?: string;
+}
+
+class Parser {
+  public pos = 0;
+  public readonly envNames: string[] = [];
+  public readonly unsetFetch: string[] = [];
+
+  constructor(private readonly s: string, private readonly env: Readonly<Record<string, string | undefined>>) {}
+
+  public skip(): void {
+    while (this.pos < this.s.length && /\s/.test(this.s[this.pos])) this.pos++;
+  }
+
+  private eat(token: string): boolean {
+    this.skip();
+    if (this.s.startsWith(token, this.pos)) {
+      this.pos += token.length;
+      return true;
+    }
+    return false;
+  }
+
+  private expect(token: string): void {
+    if (!this.eat(token)) throw new Error(`expected '${token}' at '${this.s.slice(this.pos, this.pos + 20)}'`);
+  }
+
+  public orExpr(): Val {
+    let left = this.postfix();
+    while (this.eat('||')) {
+      const right = this.postfix();
+      const canonical = left.canonical !== undefined && right.canonical !== undefined ? `${left.canonical} || ${right.canonical}` : undefined;
+      left = { value: left.value === null ? right.value : left.value, canonical };
+    }
+    return left;
+  }
+
+  private postfix(): Val {
+    let v = this.primary();
+    for (;;) {
+      this.skip();
+      const m = /^\.(to_i|to_s|strip|to_str)\b/.exec(this.s.slice(this.pos));
+      if (!m) break;
+      this.pos += m[0].length;
+      const method = m[1];
+      if (method === 'to_i') v = { value: rubyToI(v.value), canonical: v.canonical !== undefined ? `${v.canonical}.to_i` : undefined };
+      else if (method === 'strip') v = { value: v.value === null ? fail('undefined method strip for nil') : String(v.value).trim(), canonical: v.canonical !== undefined ? `${v.canonical}.strip` : undefined };
+      else v = { value: v.value === null ? '' : String(v.value), canonical: v.canonical !== undefined ? `${v.canonical}.${method}` : undefined };
+    }
+    return v;
+  }
+
+  private primary(): Val {
+    this.skip();
+    if (this.eat('(')) {
+      const v = this.orExpr();
+      this.expect(')');
+      return { value: v.value, canonical: v.canonical !== undefined ? `(${v.canonical})` : undefined };
+    }
+    const str = this.stringLiteral();
+    if (str !== undefined) return { value: str, canonical: JSON.stringify(str) };
+    const num = /^-?\d+(?:_\d+)*/.exec(this.s.slice(this.pos));
+    if (num) {
+      this.pos += num[0].length;
+      const n = Number(num[0].replace(/_/g, ''));
+      return { value: n, canonical: String(n) };
+    }
+    if (this.eat('nil')) return { value: null, canonical: 'nil' };
+    if (this.s.startsWith('ENV', this.pos)) {
+      this.pos += 3;
+      if (this.eat('[')) {
+        const name = this.envName();
+        this.expect(']');
+        this.envNames.push(name);
+        return { value: this.env[name] ?? null, canonical: `ENV[${JSON.stringify(name)}]` };
+      }
+      if (this.eat('.fetch')) {
+        this.expect('(');
+        const name = this.envName();
+        this.envNames.push(name);
+        let fallback: Val | undefined;
+        if (this.eat(',')) fallback = this.orExpr();
+        this.expect(')');
+        if (!fallback && this.eat('{')) {
+          // `{ |key| ... }` takes the key; the forms seen in configs ignore it.
+          if (this.eat('|')) {
+            while (this.pos < this.s.length && this.s[this.pos] !== '|') this.pos++;
+            this.expect('|');
+          }
+          fallback = this.orExpr();
+          this.expect('}');
+          const value = this.env[name] ?? fallback.value;
+          return { value, canonical: fallback.canonical !== undefined ? `ENV.fetch(${JSON.stringify(name)}) { ${fallback.canonical} }` : undefined };
+        }
+        if (fallback) {
+          return { value: this.env[name] ?? fallback.value, canonical: fallback.canonical !== undefined ? `ENV.fetch(${JSON.stringify(name)}, ${fallback.canonical})` : undefined };
+        }
+        if (this.env[name] === undefined) this.unsetFetch.push(name);
+        return { value: this.env[name] ?? null, canonical: `ENV.fetch(${JSON.stringify(name)})` };
+      }
+    }
+    throw new Error(`unsupported Ruby at '${this.s.slice(this.pos, this.pos + 20)}'`);
+  }
+
+  private envName(): string {
+    const s = this.stringLiteral();
+    if (s === undefined) throw new Error('ENV takes a string literal here');
+    return s;
+  }
+
+  /** `"..."` (with the escapes configs use, no interpolation) or `'...'`. */
+  private stringLiteral(): string | undefined {
+    this.skip();
+    const q = this.s[this.pos];
+    if (q !== '"' && q !== "'") return undefined;
+    let out = '';
+    let j = this.pos + 1;
+    while (j < this.s.length && this.s[j] !== q) {
+      if (this.s[j] === '\\' && j + 1 < this.s.length) {
+        const c = this.s[j + 1];
+        if (q === "'") out += c === "'" || c === '\\' ? c : `\\${c}`;
+        else if (c === 'n') out += '\n';
+        else if (c === 't') out += '\t';
+        else out += c;
+        j += 2;
+        continue;
+      }
+      if (q === '"' && this.s[j] === '#' && this.s[j + 1] === '{') throw new Error('string interpolation is not evaluated');
+      out += this.s[j++];
+    }
+    if (j >= this.s.length) throw new Error('unterminated string');
+    this.pos = j + 1;
+    return out;
+  }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** Ruby `String#to_i`: leading integer, else 0; nil.to_i is 0. */
+function rubyToI(v: RubyValue): number {
+  if (v === null) return 0;
+  if (typeof v === 'number') return Math.trunc(v);
+  const m = /^\s*([-+]?\d+(?:_\d+)*)/.exec(v);
+  return m ? Number(m[1].replace(/_/g, '')) : 0;
+}

@@ -1,0 +1,93 @@
+import { renderErb } from '../../../cli/adopt/erb';
+import { checkAsKamal } from '../../../cli/adopt/kamal-check';
+import { parsePsych } from '../../../cli/adopt/psych';
+
+test('ERB renders the ENV forms real configs use, with the process environment', () => {
+  // GIVEN
+  const env = { HOST: 'h.example.com', PORT: '8080' };
+  const template = [
+    'a: <%= ENV["HOST"] %>',
+    "b: <%= ENV['MISSING'] %>",
+    'c: <%= ENV.fetch("PORT").to_i %>',
+    'd: <%= ENV.fetch("NOPE", "dflt") %>',
+    'e: <%= ENV.fetch("NOPE") { "blk" } %>',
+    'f: <%= ENV["NOPE"] || "or" %>',
+    'g: <%= "lit".to_s %>',
+    'h: <%%= kept %>',
+  ].join('\n');
+
+  // WHEN
+  const r = renderErb(template, { env });
+
+  // THEN
+  expect(r.text.split('\n')).toEqual(['a: h.example.com', 'b: ', 'c: 8080', 'd: dflt', 'e: blk', 'f: or', 'g: lit', 'h: <%= kept %>']);
+  expect(r.warnings).toEqual([]);
+});
+
+test('-%> drops the newline after a tag and <%- the indentation before it', () => {
+  // WHEN
+  const r = renderErb('a:\n  <%- if true -%>\n  b: 1\n', { env: {} });
+
+  // THEN
+  expect(r.text).toBe('a:\n  b: 1\n');
+  expect(r.warnings.map((w) => w.line)).toEqual([2]);
+});
+
+test('ENV.fetch without a default of an unset variable raises as in Kamal; unknown Ruby is opaque with a warning; both name the line', () => {
+  // WHEN
+  const r = renderErb('a: 1\nb: <%= ENV.fetch("UNSET") %>\nc: <%= `whoami` %>\n', { env: {} });
+
+  // THEN
+  expect(r.text).toBe(`a: 1\nb: ${r.opaque[0].placeholder}\nc: ${r.opaque[1].placeholder}\n`);
+  expect(r.errors).toEqual([{ line: 2, message: 'key not found: "UNSET" (ENV.fetch without a default; UNSET is not set here)' }]);
+  expect(r.warnings).toEqual([
+    { line: 3, message: "ERB <%= `whoami` %> can't be evaluated here (unsupported Ruby at '`whoami`'); its value is unknown to every check" },
+  ]);
+});
+
+test('keepEnv leaves environment references as placeholders with their canonical tag', () => {
+  // WHEN
+  const r = renderErb("a: <%= ENV['X'] %>\nb: <%= ENV.fetch('Y', 'd') %>\n", { env: { X: '1' }, keepEnv: true });
+
+  // THEN
+  expect(r.envTags.map((t) => t.tag)).toEqual(['<%= ENV["X"] %>', '<%= ENV.fetch("Y", "d") %>']);
+  expect(r.text).toBe(`a: ${r.envTags[0].placeholder}\nb: ${r.envTags[1].placeholder}\n`);
+});
+
+test('YAML is read as Psych reads it: 1.1 scalars, merge keys, the last of repeated keys, node lines', () => {
+  // WHEN
+  const d = parsePsych('x: &a\n  k: 1\ny:\n  <<: *a\n  z: yes\nmode: 0600\nr: 1\nr: 2\n');
+
+  // THEN
+  expect(d.value).toEqual({ x: { k: 1 }, y: { k: 1, z: true }, mode: 384, r: 2 });
+  expect(d.lineOf('/y/z')).toBe(5);
+  expect(d.lineOf('/y/k')).toBe(2);
+  expect(d.lineOf('/y/nothing')).toBe(3);
+});
+
+test("Kamal's order inside a section: a hash's unknown keys when the walk enters it, values in file order, the validator's own rules after its walk", () => {
+  // GIVEN
+  const doc = parsePsych([
+    'service: app', 'image: acme/app', 'registry: { username: u, password: p }', 'builder: { arch: amd64 }',
+    'servers:',
+    '  web:',
+    '    hosts: [10.0.0.1]',
+    '    labels: { role: x }',
+    '    cmd: [not, a, string]',
+    '    proxy: { bogus: 1 }',
+    '  app:',
+    '    hosts: [10.0.0.2]',
+    '    options: { restart: sometimes }',
+  ].join('\n')).value;
+
+  // WHEN
+  const problems = checkAsKamal(doc).map((p) => p.message);
+
+  // THEN
+  expect(problems).toEqual([
+    'servers/app/options/restart: should be no, always, unless-stopped, on-failure, or on-failure:N',
+    'servers/web/cmd: should be a string',
+    'servers/web/proxy: unknown key: bogus',
+    'servers/web/labels/role: invalid label. destination, role, and service are reserved labels',
+  ]);
+});

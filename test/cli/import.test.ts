@@ -1,0 +1,192 @@
+/**
+ * `kamal-cdk import`, then `kamal-cdk synth` of the imported project, both run as users run them
+ * (the real bin in child processes): the synthesized files have the repository's names and merge
+ * to the repository's configs for every config and destination.
+ *
+ * The imported synth.ts imports from 'kamal-cdk'; inside this repository that package is the
+ * sources themselves, so the test maps the import to constructs/ (test-only path mapping).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { deepEqual, YamlValue } from '../../constructs/kamal/merge';
+import { findFamilies, loadConfig } from '../../cli/adopt/repository';
+import { kamalCdk, project, REPO, writeProjectFile } from './helpers';
+
+jest.setTimeout(180_000);
+
+const FIXTURES = path.join(REPO, 'test', 'fixtures', 'kamal-repos');
+/** The environment the child processes get (helpers.kamalCdk): ERB reads the same. */
+const ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
+
+/** Every (config, destination) Kamal would run, with its merged config. */
+function mergedConfigs(root: string): Record<string, YamlValue> {
+  const out: Record<string, YamlValue> = {};
+  for (const f of findFamilies(root, { env: ENV })) {
+    for (const d of f.destinations.length > 0 ? f.destinations : [undefined]) {
+      out[`${f.file}${d ? ` -d ${d}` : ''}`] = loadConfig(root, f.file, d, { env: ENV }).config as YamlValue;
+    }
+  }
+  return out;
+}
+
+/** Imports `root` into a new project; the result and the synth.ts written (empty when none). */
+function importInto(root: string) {
+  const dir = project({});
+  const r = kamalCdk(dir, 'import', '--root', root, '--out', '.');
+  const file = path.join(dir, 'synth.ts');
+  return { r, dir, source: fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '' };
+}
+
+function filesUnder(root: string, dir: string, pattern: RegExp): string[] {
+  const abs = path.join(root, dir);
+  return fs.existsSync(abs) ? fs.readdirSync(abs).filter((n) => pattern.test(n)).map((n) => `${dir}/${n}`).sort() : [];
+}
+
+describe.each(['no-destination', 'one-destination', 'several-destinations', 'accessories-only', 'secrets-sources', 'erb-env', 'anchors', 'role-proxy', 'same-host', 'postgres'])('%s', (fixture) => {
+  test('import → synth writes the same file names and the same merged config for every destination', () => {
+    // GIVEN
+    const root = path.join(FIXTURES, fixture);
+    const dir = project({});
+
+    // WHEN
+    const imported = kamalCdk(dir, 'import', '--root', root, '--out', '.');
+    expect(imported.stderr).toBe('');
+    expect(imported.status).toBe(0);
+    writeProjectFile(dir, 'synth.ts', fs.readFileSync(path.join(dir, 'synth.ts'), 'utf8').replace("from 'kamal-cdk'", "from '@kamal-cdk/constructs'"));
+    const synth = kamalCdk(dir, 'synth');
+
+    // THEN
+    // (stderr has the warning that the App has no Estate: the import adds none, see the report)
+    expect(synth.stderr).not.toMatch(/^error/m);
+    expect(synth.status).toBe(0);
+    const out = path.join(dir, 'out');
+    expect(filesUnder(out, 'config', /^deploy.*\.yml$/)).toEqual(filesUnder(root, 'config', /^deploy.*\.yml$/));
+    expect(filesUnder(out, '.kamal', /^secrets/)).toEqual(filesUnder(root, '.kamal', /^secrets/));
+    const before = mergedConfigs(root);
+    const after = mergedConfigs(out);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const run of Object.keys(before)) {
+      if (!deepEqual(after[run], before[run])) expect({ run, config: after[run] }).toEqual({ run, config: before[run] });
+    }
+  });
+});
+
+test('the imported synth.ts types the settings the model has, keeps ERB env references as Erb calls, and carries the rest as commented overrides', () => {
+  // WHEN
+  const { r, dir, source } = importInto(path.join(FIXTURES, 'erb-env'));
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(source).toContain("import { App, KamalDeploy, KamalSecrets, SecretSource } from 'kamal-cdk';");
+  expect(source).toContain("hosts: ['<%= ENV.fetch(\"APP_HOST\", \"erb.example.com\") %>'],");
+  expect(source).toContain("KAMAL_REGISTRY_PASSWORD: SecretSource.env(),");
+  expect(source).toContain('// Settings the typed props above do not express (yet), set in the merged config as Kamal reads it:');
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'kamal-cdk.json'), 'utf8'))).toEqual({ app: 'synth.ts', outdir: 'out' });
+  expect(r.stdout).toContain('config/deploy.yml: warning: proxy/app_port: <%= ENV.fetch("APP_PORT", "3000").to_i %> is imported as its value with this environment, 3000 (it gives a number, not a string)');
+});
+
+test('a PostgreSQL accessory that fits becomes a PostgresAccessory (others stay Accessory)', () => {
+  // WHEN
+  const postgres = importInto(path.join(FIXTURES, 'postgres'));
+  const other = importInto(path.join(FIXTURES, 'accessories-only'));
+
+  // THEN
+  expect(postgres.r.status).toBe(0);
+  expect(postgres.source).toContain("new PostgresAccessory(deploy, 'db', {\n  version: 17,\n  host: '10.7.0.1',\n  volume: 'books_pgdata',\n  databases: ['books_production'],\n  user: 'books',\n  port: 5432,\n});");
+  expect(other.r.status).toBe(0);
+  expect(other.source).toContain("new Accessory(deploy, 'db', {");
+});
+
+test('secrets files become KamalSecrets sources: env, command and adapter', () => {
+  // WHEN
+  const { r, source } = importInto(path.join(FIXTURES, 'secrets-sources'));
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(source).toContain("REGISTRY_PASSWORD: SecretSource.adapter({ adapter: '1password', account: 'acme', from: 'Vault/shop' }),");
+  expect(source).toContain("RAILS_MASTER_KEY: SecretSource.command('cat config/master.key'),");
+  expect(source).toContain('REGISTRY_USER: SecretSource.env(),');
+});
+
+test('a secrets file line that is a value, or a command that prints one, is imported as an env reference with a warning; the value is never written', () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  username: u\n  password: [P]\nbuilder:\n  arch: amd64\n',
+    '.kamal/secrets': 'P=plain-text\nQ=$(echo literal)\n',
+  });
+
+  // WHEN
+  const { r, source } = importInto(root);
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('.kamal/secrets:1: warning: P: it holds a value, not a reference; kamal-cdk never writes secret values, so it now reads $P from the environment');
+  expect(r.stdout).toMatch(/\.kamal\/secrets:2: warning: Q: its source is refused \(secret command "echo literal" prints/);
+  expect(source).toContain('P: SecretSource.env(),');
+  expect(source).not.toContain('plain-text');
+  expect(source).not.toContain('literal');
+});
+
+test('an Erb env reference in a string position is written as Erb.env', () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nservers:\n  - \'<%= ENV["HOST_IP"] %>\'\nregistry:\n  username: u\n  password: [P]\nbuilder:\n  arch: amd64\n',
+    '.kamal/secrets': 'P=$P\n',
+  });
+
+  // WHEN
+  const { r, source } = importInto(root);
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(source).toContain("hosts: [Erb.env('HOST_IP')],");
+});
+
+test('import refuses an invalid repository with validate\'s problems (exit 1) and writes nothing', () => {
+  // WHEN
+  const { r, dir } = importInto(path.join(FIXTURES, 'kamal1-keys'));
+
+  // THEN
+  expect(r.status).toBe(1);
+  expect(r.stdout.split('\n')[0]).toBe('config/deploy.yml:16: unknown keys: healthcheck, traefik');
+  expect(r.stderr).toBe('import: the repository is invalid as Kamal 2.12 loads it (3 error(s)); fix it first (kamal-cdk validate shows the same)\n');
+  expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);
+  expect(fs.existsSync(path.join(dir, 'kamal-cdk.json'))).toBe(false);
+});
+
+test('import never overwrites a file', () => {
+  // GIVEN
+  const dir = project({ 'synth.ts': '// mine\n' });
+
+  // WHEN
+  const r = kamalCdk(dir, 'import', '--root', path.join(FIXTURES, 'no-destination'), '--out', '.');
+
+  // THEN
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/^error: .*synth\.ts already exists; import never overwrites a file \(choose another --out\)/);
+  expect(fs.readFileSync(path.join(dir, 'synth.ts'), 'utf8')).toBe('// mine\n');
+  expect(fs.existsSync(path.join(dir, 'kamal-cdk.json'))).toBe(false);
+});
+
+test.each([
+  [['import', '--frobnicate'], "error: unknown argument '--frobnicate'", 64],
+  [['import', '--root', 'nope'], /^error: --root \S*\/nope is not a folder$/, 64],
+  [['import', '--root', '.'], /^error: no Kamal config found: \S* has no deploy\*\.yml$/, 64],
+])('kamal-cdk %j is a usage error', (args, message, code) => {
+  // WHEN
+  const r = kamalCdk(project({}), ...(args as string[]));
+
+  // THEN
+  expect(r.status).toBe(code);
+  if (typeof message === 'string') expect(r.stderr.split('\n')[0]).toBe(message);
+  else expect(r.stderr.split('\n')[0]).toMatch(message);
+});
+
+test('import --help prints its usage and exits 0', () => {
+  // WHEN
+  const r = kamalCdk(project({}), 'import', '--help');
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(r.stdout.split('\n')[0]).toBe('usage: kamal-cdk import [--root DIR] [--out DIR]');
+});
