@@ -7,6 +7,7 @@
  *   npm run synth    validate and write out/
  *   npm run check    compare out/ with a fresh synth
  */
+import { OperationsPage } from './constructs/docs';
 import { Estate } from './constructs/estate';
 import { DocsDeployWorkflow } from './constructs/github';
 import { BasicAuth, EndpointAccess, KamalSecrets, SecretSource } from './constructs/kamal';
@@ -126,7 +127,11 @@ export function buildEstate(app: App): Estate {
   // docs/**. The page names no Pages project; rs-textbook-guide-docs follows the estate's naming
   // (rs-textbook-guide-registry, rs-textbook-guide-observability), so the site is served at
   // rs-textbook-guide-docs.pages.dev until a custom domain is attached.
-  new DocsDeployWorkflow(estate, 'docs', { projectName: 'rs-textbook-guide-docs', branch: mainBranch });
+  const docs = new DocsDeployWorkflow(estate, 'docs', { projectName: 'rs-textbook-guide-docs', branch: mainBranch });
+
+  // The operations page (the Japanese server-architecture page it replaces), generated from the
+  // configs above into the docs site, so a change to the estate republishes it.
+  new OperationsPage(estate, 'operations-page', { site: docs, language: 'ja' });
   return estate;
 }
 
