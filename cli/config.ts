@@ -4,7 +4,10 @@ import type { App } from '../src/app';
 import { formatDiagnostic } from '../src/annotations';
 import type { Synthesis } from '../src/synthesizer';
 import { parseYaml, stringifyYaml } from '../src/yaml';
-import { deepMerge, YamlValue } from '../constructs/kamal/merge';
+import { deepMerge, isHash, YamlValue } from '../constructs/kamal/merge';
+import { findDrift } from '../src/drift';
+import { MANIFEST_PATH, readManifest } from '../src/synthesizer';
+import { WriteError } from '../src/writer';
 import { ExitCode } from './exit-codes';
 import { displayDir } from './report';
 
@@ -65,14 +68,23 @@ export function configCommand(app: App, synthesis: Synthesis, file: string, dest
 export function effectiveDiff(app: App, synthesis: Synthesis, outdir: string, io: Out): number {
   if (failOnErrors(synthesis, io)) return ExitCode.VALIDATION_FAILED;
   const display = displayDir(outdir);
+  // The same gate as diff: under the lock, never a half-written tree.
+  try {
+    if (fs.existsSync(outdir)) findDrift(outdir, synthesis.files, { display });
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    io.stderr(`error: ${e.message}`);
+    return e.code === 'interrupted' ? ExitCode.INTERRUPTED : e.code === 'locked' ? ExitCode.LOCKED : ExitCode.VALIDATION_FAILED;
+  }
+  const generated = new Set(readManifest(readGenerated(outdir, new Set([MANIFEST_PATH]), MANIFEST_PATH)));
   let changed = 0;
   let total = 0;
   for (const deploy of deploysOf(app)) {
     for (const dest of deploy.destinationNames()) {
       total++;
       const label = dest === undefined ? deploy.file : `${deploy.file} -d ${dest}`;
-      const after = stringifyYaml(deploy.effectiveConfig(dest), { erb: true });
-      const before = mergedOnDisk(outdir, deploy.file, dest === undefined ? undefined : deploy.destinationFile(dest));
+      const after = stringifyYaml(sortedKeys(deploy.effectiveConfig(dest) as YamlValue), { erb: true });
+      const before = mergedOnDisk(outdir, generated, deploy.file, dest === undefined ? undefined : deploy.destinationFile(dest));
       if (before === after) continue;
       changed++;
       io.stdout(`${before === undefined ? 'new' : 'changed'}    ${label}`);
@@ -83,13 +95,37 @@ export function effectiveDiff(app: App, synthesis: Synthesis, outdir: string, io
   return ExitCode.OK;
 }
 
-/** The config Kamal would merge from the files in the output folder, as YAML; undefined when absent or unreadable. */
-function mergedOnDisk(outdir: string, file: string, destinationFile: string | undefined): string | undefined {
+/** A copy with every hash's keys in code-point order: key order is not part of what Kamal reads. */
+function sortedKeys(v: YamlValue): YamlValue {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isHash(v)) return v;
+  const out: Record<string, YamlValue> = {};
+  for (const k of Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = sortedKeys(v[k]);
+  return out;
+}
+
+/**
+ * The text of a file kamal-cdk generated in the output folder: only a path the manifest lists,
+ * only a regular file reached through real folders (never a link), else undefined.
+ */
+function readGenerated(outdir: string, generated: Set<string>, rel: string): string | undefined {
+  if (!generated.has(rel)) return undefined;
+  let dir = outdir;
+  for (const part of rel.split('/')) {
+    dir = path.join(dir, part);
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st || st.isSymbolicLink()) return undefined;
+  }
+  return fs.lstatSync(dir).isFile() ? fs.readFileSync(dir, 'utf8') : undefined;
+}
+
+/** The config Kamal would merge from the generated files in the output folder, as YAML; undefined when absent or unreadable. */
+function mergedOnDisk(outdir: string, generated: Set<string>, file: string, destinationFile: string | undefined): string | undefined {
   const read = (rel: string): YamlValue | undefined => {
-    const abs = path.join(outdir, rel);
-    if (!fs.existsSync(abs)) return undefined;
+    const text = readGenerated(outdir, generated, rel);
+    if (text === undefined) return undefined;
     try {
-      return (parseYaml(fs.readFileSync(abs, 'utf8')) ?? {}) as YamlValue;
+      return (parseYaml(text) ?? {}) as YamlValue;
     } catch {
       return undefined;
     }
@@ -98,7 +134,7 @@ function mergedOnDisk(outdir: string, file: string, destinationFile: string | un
   if (base === undefined) return undefined;
   const overlay = destinationFile === undefined ? undefined : read(destinationFile);
   if (destinationFile !== undefined && overlay === undefined) return undefined;
-  return stringifyYaml(overlay === undefined ? base : deepMerge(base, overlay), { erb: true });
+  return stringifyYaml(sortedKeys(overlay === undefined ? base : deepMerge(base, overlay)), { erb: true });
 }
 
 function unifiedDiff(a: string, b: string, before: string, after: string): string {

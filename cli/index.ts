@@ -185,12 +185,12 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   const run: RunSettings = { project, entry, outdir, strict: !!options.strict || project.settings.strict, quiet: !!options.quiet, verbose: !!options.verbose, force: !!options.force };
 
   if (command === 'watch') return watchCommand(run, io);
-  if (command === 'config') return runEntry(run, io, (app, synth) => configCommand(app, synth(), options['config-file'] ?? 'config/deploy.yml', options.destination, io));
-  if (command === 'diff' && options.effective) return runEntry(run, io, (app, synth) => effectiveDiff(app, synth(), resolvedOutdir(run, app), io));
+  if (command === 'config') return runEntry(run, io, (app, synthesis) => configCommand(app, synthesis, options['config-file'] ?? 'config/deploy.yml', options.destination, io));
+  if (command === 'diff' && options.effective) return runEntry(run, io, (app, synthesis) => effectiveDiff(app, synthesis, resolvedOutdir(run, app), io));
   const mode: SynthMode = command === 'synth' ? 'write' : (command as SynthMode);
-  return runEntry(run, io, (app, synth) => {
+  return runEntry(run, io, (app, synthesis) => {
     const out = resolvedOutdir(run, app);
-    return reportSynthesis(synth(), { mode, outdir: out, strict: run.strict, quiet: run.quiet, force: run.force, projectRoot: run.project.root, stdout: io.stdout, stderr: io.stderr });
+    return reportSynthesis(synthesis, { mode, outdir: out, strict: run.strict, quiet: run.quiet, force: run.force, projectRoot: run.project.root, stdout: io.stdout, stderr: io.stderr });
   });
 }
 
@@ -227,10 +227,11 @@ function libraryDirs(): string[] {
 }
 
 /**
- * Type-checks and runs the entry; `act` runs for its App when it calls `app.synth()`, with a
- * function that synthesizes it, and returns the exit code.
+ * Type-checks and runs the entry, then runs `act` for its one App with the App's synthesis. The
+ * entry only synthesizes in memory: nothing is written, checked or printed until it has returned
+ * without an error and synthesized exactly one App.
  */
-export function runEntry(run: RunSettings, io: CliIO, act: (app: App, synth: () => Synthesis) => number): number {
+export function runEntry(run: RunSettings, io: CliIO, act: (app: App, synthesis: Synthesis) => number): number {
   // The entry's code belongs to the package it sits in (its tsconfig, its node_modules), which is
   // the project itself unless --app points elsewhere.
   const codeRoot = projectRootOf(path.dirname(run.entry));
@@ -252,14 +253,11 @@ export function runEntry(run: RunSettings, io: CliIO, act: (app: App, synth: () 
     run.entry,
     codeRoot,
     (app: App, synthesize: (o: SynthesizeOptions) => Synthesis) => {
-      const display = displayDir(resolvedOutdir(run, app));
-      let synthesis: Synthesis | undefined;
-      const exitCode = act(app, () => (synthesis = synthesize({ displayDir: display, strict: strict || app.strict })));
-      return { exitCode, synthesis };
+      const synthesis = synthesize({ displayDir: displayDir(resolvedOutdir(run, app)), strict: strict || app.strict });
+      return { app, synthesis };
     },
     libraryDirs(),
-    // The marker names the entry as the project knows it (relative to kamal-cdk.json's folder).
-    path.relative(run.project.root, run.entry).split(path.sep).join('/'),
+    entryLabel(run.entry, codeRoot),
   );
   if (loaded.error) {
     const e = loaded.error;
@@ -269,16 +267,32 @@ export function runEntry(run: RunSettings, io: CliIO, act: (app: App, synth: () 
     else io.stderr('  (nothing was written; --verbose prints the stack trace)');
     return ExitCode.VALIDATION_FAILED;
   }
-  const results = loaded.results as Array<{ exitCode: number }>;
+  const results = loaded.results as Array<{ app: App; synthesis: Synthesis }>;
   if (results.length === 0) {
-    io.stderr(`error: ${displayDir(run.entry)} ran, but no App was synthesized; end it with app.synth()`);
+    io.stderr(`error: ${displayDir(run.entry)} ran, but no App was synthesized; end it with app.synth() (called before the entry returns, not later)`);
     return ExitCode.VALIDATION_FAILED;
   }
   if (results.length > 1) {
-    io.stderr(`error: ${displayDir(run.entry)} synthesized ${results.length} Apps; an estate program has one App (put several estates in several entries, each with its own kamal-cdk.json)`);
+    io.stderr(`error: ${displayDir(run.entry)} synthesized ${results.length} Apps (nothing was written); an estate program has one App (put several estates in several entries, each with its own kamal-cdk.json)`);
     return ExitCode.VALIDATION_FAILED;
   }
-  return results[0].exitCode;
+  return act(results[0].app, results[0].synthesis);
+}
+
+/**
+ * How the generated-file marker names the entry: relative to the nearest kamal-cdk.json at or
+ * above it (the project that owns it), else to its package, whatever the working directory.
+ */
+function entryLabel(entry: string, codeRoot: string): string {
+  let base = codeRoot;
+  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'kamal-cdk.json'))) {
+      base = dir;
+      break;
+    }
+    if (dir === codeRoot || path.dirname(dir) === dir) break;
+  }
+  return path.relative(base, entry).split(path.sep).join('/');
 }
 
 function defaultIO(): CliIO {

@@ -56,7 +56,16 @@ export function initCommand(dir: string, io: CliIO, options: InitOptions = {}): 
     'README.md': render('README.md.hbs'),
   };
 
-  const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
+  // lstat, not existsSync: a dangling link, or a file where a folder must go, is in the way too.
+  const taken = (rel: string) => {
+    const parts = rel.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const st = fs.lstatSync(path.join(dir, ...parts.slice(0, i)), { throwIfNoEntry: false });
+      if (st && (i === parts.length || !st.isDirectory())) return true;
+    }
+    return false;
+  };
+  const existing = Object.keys(files).filter(taken);
   if (existing.length > 0) {
     io.stderr(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''} in ${dir}; init never overwrites a file: move ${existing.length === 1 ? 'it' : 'them'} away or init another folder (nothing was written)`);
     return ExitCode.VALIDATION_FAILED;
@@ -86,15 +95,25 @@ export function initCommand(dir: string, io: CliIO, options: InitOptions = {}): 
   }
   const gitignore = path.join(dir, '.gitignore');
   const ignored = fs.existsSync(gitignore) ? fs.readFileSync(gitignore, 'utf8') : '';
-  const missing = ['node_modules/'].filter((l) => !ignored.split('\n').includes(l));
+  // node_modules, and what a running (or killed) kamal-cdk keeps in out/ for itself.
+  const missing = ['node_modules/', '.kamal-cdk/lock', '.kamal-cdk/lock.*', '.kamal-cdk/txn/', '.kamal-cdk-*'].filter((l) => !ignored.split('\n').includes(l));
 
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    // 'wx': fails rather than overwrite a file that appeared since the check above.
-    fs.writeFileSync(path.join(dir, rel), text, { flag: 'wx' });
-    io.stdout(`created   ${rel}`);
+  const created: string[] = [];
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      // 'wx': fails rather than overwrite a file that appeared since the check above.
+      fs.writeFileSync(path.join(dir, rel), text, { flag: 'wx' });
+      created.push(rel);
+    }
+  } catch (e) {
+    // All or nothing: the files this run made go again.
+    for (const rel of created) fs.rmSync(path.join(dir, rel), { force: true });
+    io.stderr(`error: could not create the project in ${dir}: ${(e as Error).message} (nothing was written)`);
+    return ExitCode.VALIDATION_FAILED;
   }
+  for (const rel of created) io.stdout(`created   ${rel}`);
   if (JSON.stringify(pkg) !== before || !pkgExisted) {
     fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, undefined, 2)}\n`);
     io.stdout(`${pkgExisted ? 'updated' : 'created'}   package.json`);

@@ -69,10 +69,23 @@ export function loadEntry(
   } catch (e) {
     error = entryError(e, bundle.file, root, libraryDirs);
   } finally {
-    g[HOST_SYMBOL] = saved.host;
+    // An app.synth() that runs after the entry returned (from an async function, a timer) is too
+    // late: the command has already acted. It must not write out/ on its own either.
+    g[HOST_SYMBOL] = saved.host ?? lateHost(entryLabel);
     process.argv = saved.argv;
   }
   return { inputs: bundle.inputs.map(([rel]) => rel), results, error };
+}
+
+/** The host in place once the entry has returned: any later synth is an error. */
+function lateHost(entry: string): SynthHost {
+  return {
+    entry,
+    synth() {
+      process.exitCode = 1;
+      throw new Error(`app.synth() ran after ${entry} had returned; the kamal-cdk command runs an estate synchronously: build the App and call app.synth() at the top level of the entry (no await before it)`);
+    },
+  };
 }
 
 /** The message of an exception, and the first place in the user's own sources on its stack. */

@@ -130,6 +130,7 @@ export function reportSynthesis(synthesis: Synthesis, options: SynthRunOptions &
 /** A writer or reader error as its exit code: locked, interrupted, or nothing changed. */
 function writeFailed(e: unknown, display: string, stderr: (line: string) => void): ExitCode {
   if (e instanceof WriteError) {
+    if (e.recovered) stderr(`note: ${display}/ held a write that a crash interrupted; it was ${e.recovered === 'rolled-forward' ? 'finished' : 'undone'} first`);
     stderr(`error: ${e.message}`);
     if (e.code === 'locked') return ExitCode.LOCKED;
     if (e.code === 'interrupted') return ExitCode.INTERRUPTED;

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as TS from 'typescript';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cacheDirOf, cacheName, contentHash, recordFile } = require('../src/bundle-cache.js') as {
+const { cacheDirOf, cacheName, contentHash, recordFile, recordFolders, foldersUnchanged } = require('../src/bundle-cache.js') as {
   cacheDirOf(root: string): string;
   cacheName(root: string, entry: string): string;
+  recordFolders(root: string, files: string[]): Array<[string, string]>;
+  foldersUnchanged(root: string, folders: Array<[string, string]> | undefined): boolean;
   contentHash(file: string, known?: FileRecord): string | undefined;
   recordFile(file: string, now: number): FileRecord;
 };
@@ -13,7 +15,7 @@ const { cacheDirOf, cacheName, contentHash, recordFile } = require('../src/bundl
 type FileRecord = [string | undefined, string, boolean];
 
 /** Bumped when what a stamp means changes. */
-const STAMP_VERSION = 2;
+const STAMP_VERSION = 3;
 
 /** What type-checking an estate's entry came to. */
 export interface TypeCheckResult {
@@ -27,6 +29,8 @@ interface Stamp {
   readonly version: number;
   readonly tools: string;
   readonly files: Array<[string, string, string, boolean]>;
+  /** The folders of those files, with their stamps: a file added beside one can change what resolves. */
+  readonly folders: Array<[string, string]>;
 }
 
 /**
@@ -51,14 +55,19 @@ export function typeCheck(entry: string, root: string): TypeCheckResult {
   const stampFile = path.join(dir, `${name}.json`);
   const tools = `${STAMP_VERSION}\0${typeScriptVersion(tsPath)}\0${process.version}\0${configText}`;
   const stamp = readStamp(stampFile);
-  if (stamp && stamp.tools === tools && stamp.files.every(([f, h, st, racy]) => contentHash(path.resolve(root, f), [h, st, racy]) === h)) {
+  if (
+    stamp &&
+    stamp.tools === tools &&
+    stamp.files.every(([f, h, st, racy]) => contentHash(path.resolve(root, f), [h, st, racy]) === h) &&
+    foldersUnchanged(root, stamp.folders)
+  ) {
     return { diagnostics: [], cached: true };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require(tsPath) as typeof TS; // loaded only when a check runs: compiling it costs ~0.3 s
   const started = Date.now();
-  const options = compilerOptions(ts, configPath, configText, root);
+  const { options, configFiles } = compilerOptions(ts, configPath, configText);
   fs.mkdirSync(dir, { recursive: true });
   const incremental: TS.CompilerOptions = { ...options, noEmit: true, incremental: true, composite: false, tsBuildInfoFile: path.join(dir, `${sharedName}.tsbuildinfo`) };
   const host = ts.createIncrementalCompilerHost(incremental);
@@ -79,19 +88,22 @@ export function typeCheck(entry: string, root: string): TypeCheckResult {
     const files: Array<[string, string, string, boolean]> = [];
     let settled = true;
     const now = Date.now();
-    for (const sf of program.getSourceFiles()) {
-      if (path.dirname(path.resolve(sf.fileName)) === libDir) continue; // keyed by the TypeScript version
-      const abs = path.resolve(sf.fileName);
+    const read = [...program.getSourceFiles().map((sf) => sf.fileName), ...configFiles];
+    for (const fileName of read) {
+      if (path.dirname(path.resolve(fileName)) === libDir) continue; // keyed by the TypeScript version
+      const abs = path.resolve(fileName);
       const [hash, statStamp, racy] = recordFile(abs, now);
       const st = fs.statSync(abs, { throwIfNoEntry: false });
       // A file written while it was checked may be checked in one version and hashed in another.
-      if (hash === undefined || !st || st.mtimeMs >= started - 1) settled = false;
+      // The change time decides: nobody can set it back.
+      if (hash === undefined || !st || st.ctimeMs >= started - 1) settled = false;
       files.push([path.relative(root, abs).split(path.sep).join('/'), hash ?? '', statStamp, racy]);
     }
     if (settled) {
       files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       const tmp = `${stampFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ version: STAMP_VERSION, tools, files } satisfies Stamp));
+      const folders = recordFolders(root, files.map(([rel]) => rel));
+      fs.writeFileSync(tmp, JSON.stringify({ version: STAMP_VERSION, tools, files, folders } satisfies Stamp));
       fs.renameSync(tmp, stampFile);
     }
   } else {
@@ -118,16 +130,28 @@ function typeScriptVersion(tsPath: string): string {
   return 'unknown';
 }
 
-function compilerOptions(ts: typeof TS, configPath: string, configText: string, root: string): TS.CompilerOptions {
+/** The compiler options of the project's tsconfig (with every config it extends), and those config files. */
+function compilerOptions(ts: typeof TS, configPath: string, configText: string): { options: TS.CompilerOptions; configFiles: string[] } {
   if (!configText) {
-    return { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, skipLibCheck: true, types: ['node'] };
+    return {
+      options: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, skipLibCheck: true, types: ['node'] },
+      configFiles: [],
+    };
   }
-  const parsed = ts.parseConfigFileTextToJson(configPath, configText);
-  if (parsed.error) throw new Error(formatDiagnostic(ts, parsed.error));
-  // Only the compiler options count: the entry and its imports are the program, whatever `include` says.
-  const { options, errors } = ts.convertCompilerOptionsFromJson((parsed.config as { compilerOptions?: object }).compilerOptions ?? {}, root, configPath);
+  // Parsed as tsc parses it, `extends` included; only the compiler options count: the entry and
+  // its imports are the program, whatever `include` says.
+  const host: TS.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(formatDiagnostic(ts, d));
+    },
+  };
+  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, undefined, host);
+  if (!parsed) throw new Error(`could not read ${configPath}`);
+  const errors = parsed.errors.filter((e) => e.code !== 18003); // "No inputs were found": the entry is the input
   if (errors.length > 0) throw new Error(errors.map((e) => formatDiagnostic(ts, e)).join('\n'));
-  return options;
+  const extended = (parsed.options.configFile as { extendedSourceFiles?: string[] } | undefined)?.extendedSourceFiles ?? [];
+  return { options: parsed.options, configFiles: [configPath, ...extended] };
 }
 
 function formatDiagnostic(ts: typeof TS, d: TS.Diagnostic): string {

@@ -5,7 +5,11 @@ import type { CliIO, RunSettings } from './index';
 import { ExitCode } from './exit-codes';
 import { packageRoot } from './package-root';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cacheDirOf, cacheName } = require('../src/bundle-cache.js') as { cacheDirOf(root: string): string; cacheName(root: string, entry: string): string };
+const { cacheDirOf, cacheName, projectRootOf } = require('../src/bundle-cache.js') as {
+  cacheDirOf(root: string): string;
+  cacheName(root: string, entry: string): string;
+  projectRootOf(dir: string): string;
+};
 
 const DEBOUNCE_MS = 150;
 
@@ -18,6 +22,8 @@ const DEBOUNCE_MS = 150;
  */
 export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   const root = run.project.root;
+  // The bundle, and so its list of inputs, belongs to the entry's own package (as in runEntry).
+  const codeRoot = projectRootOf(path.dirname(run.entry));
   const bin = path.join(packageRoot(), 'bin', 'kamal-cdk.js');
   const args = ['synth', '--app', run.entry, ...(run.outdir ? ['--outdir', run.outdir] : []), ...(run.strict ? ['--strict'] : []), ...(run.quiet ? ['--quiet'] : []), ...(run.force ? ['--force'] : [])];
   const watchers = new Map<string, fs.FSWatcher>();
@@ -44,7 +50,7 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
     process.on('SIGTERM', onSignal);
 
     const rewatch = () => {
-      watched = inputsOf(root, run.entry);
+      watched = inputsOf(root, codeRoot, run.entry);
       const dirs = new Set([...watched].map((f) => path.dirname(f)));
       for (const [dir, w] of watchers) {
         if (!dirs.has(dir)) {
@@ -56,7 +62,13 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
         if (watchers.has(dir)) continue;
         try {
           // A folder, not the files: editors save by renaming a new file over the old one.
-          watchers.set(dir, fs.watch(dir, (_event, name) => name && watched.has(path.join(dir, name.toString())) && schedule()));
+          const w = fs.watch(dir, (_event, name) => name && watched.has(path.join(dir, name.toString())) && schedule());
+          // A folder that goes away (or a watch the system refuses) is dropped; the next synth decides again.
+          w.on('error', () => {
+            w.close();
+            watchers.delete(dir);
+          });
+          watchers.set(dir, w);
         } catch {
           // a folder that went away; the next synth's inputs decide again
         }
@@ -69,7 +81,9 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
         return;
       }
       io.stdout(`watch: synth (${new Date().toISOString().slice(11, 19)})`);
-      child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: the terminal's Ctrl-C reaches watch, which lets a running synth
+      // finish its write instead of killing it half-way.
+      child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stdout(l)));
       child.stderr!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stderr(l)));
       child.on('close', (code) => {
@@ -93,12 +107,12 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
 }
 
 /** The files the last bundle of `entry` was made from, and the project's settings files. */
-function inputsOf(root: string, entry: string): Set<string> {
-  const files = new Set<string>([entry, 'tsconfig.json', 'kamal-cdk.json', 'package.json'].map((f) => path.resolve(root, f)));
-  const name = cacheName(root, entry);
+function inputsOf(root: string, codeRoot: string, entry: string): Set<string> {
+  const files = new Set<string>([entry, ...['tsconfig.json', 'package.json'].map((f) => path.resolve(codeRoot, f)), path.resolve(root, 'kamal-cdk.json')]);
+  const name = cacheName(codeRoot, entry);
   try {
-    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(root), 'bundles', `${name}.index.json`), 'utf8')) as { inputs: Array<[string, string]> };
-    for (const [rel] of index.inputs) if (!rel.includes('node_modules/')) files.add(path.resolve(root, rel));
+    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8')) as { inputs: Array<[string, string]> };
+    for (const [rel] of index.inputs) if (!rel.split('/').includes('node_modules')) files.add(path.resolve(codeRoot, rel));
   } catch {
     // no bundle yet (the first synth failed before bundling): the entry and settings are watched
   }

@@ -14,7 +14,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const INDEX_VERSION = 3;
+const INDEX_VERSION = 4;
 
 /** The folder of the nearest package.json at or above `dir` (the project the entry belongs to). */
 function projectRootOf(dir) {
@@ -96,12 +96,67 @@ function recordFile(file, now) {
   return [hash, statStamp(st), racy];
 }
 
-/** Whether every input the index lists still has the hash it was bundled from. */
+/** Whether every input the index lists still has the hash it was bundled from, in folders whose entries did not change. */
 function inputsUnchanged(root, index) {
   for (const [rel, hash, stamp, racy] of index.inputs) {
     if (contentHash(path.resolve(root, rel), [hash, stamp, racy]) !== hash) return false;
   }
-  return true;
+  return foldersUnchanged(root, index.folders);
+}
+
+/**
+ * A folder's stamp: adding, removing or renaming an entry in it moves its change time. A file
+ * added beside an input can change what an import resolves to (lib.ts next to lib.js, a nearer
+ * node_modules), so every input's folder is part of the key.
+ */
+function folderStamp(dir) {
+  const st = fs.statSync(dir, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.ctimeNs}` : '';
+}
+
+/** [folder, stamp] of every folder holding one of `files` (relative to `root`). */
+function recordFolders(root, files) {
+  const dirs = [...new Set(files.map((rel) => path.posix.dirname(rel)))].sort();
+  return dirs.map((d) => [d, folderStamp(path.resolve(root, d))]);
+}
+
+function foldersUnchanged(root, folders) {
+  return Array.isArray(folders) && folders.every(([d, stamp]) => folderStamp(path.resolve(root, d)) === stamp);
+}
+
+/**
+ * What in the project decides how imports resolve and compile, besides the inputs themselves:
+ * package.json, the lockfile, and tsconfig.json with the configs it extends (paths, jsx, ...).
+ */
+function settingsStamp(root) {
+  const h = crypto.createHash('sha256');
+  for (const f of ['package.json', 'package-lock.json']) h.update(`${f}\0${hashFile(path.join(root, f)) || ''}\0`);
+  const seen = new Set();
+  const config = (file) => {
+    if (seen.has(file) || seen.size > 16) return;
+    seen.add(file);
+    h.update(`${file}\0${hashFile(file) || ''}\0`);
+    let text;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    // Only the `extends` strings matter here; tsconfig allows comments, so no JSON.parse.
+    for (const m of text.matchAll(/"extends"\s*:\s*(\[[^\]]*\]|"[^"]*")/g)) {
+      for (const e of m[1].matchAll(/"([^"]+)"/g)) {
+        let target;
+        try {
+          target = e[1].startsWith('.') ? path.resolve(path.dirname(file), e[1]) : require.resolve(e[1], { paths: [path.dirname(file)] });
+        } catch {
+          target = path.resolve(path.dirname(file), e[1]);
+        }
+        config(fs.existsSync(target) || target.endsWith('.json') ? target : `${target}.json`);
+      }
+    }
+  };
+  config(path.join(root, 'tsconfig.json'));
+  return h.digest('hex');
 }
 
 function bundle(entry, outfile, root, external) {
@@ -171,7 +226,7 @@ function bundleEntry(entry, options = {}) {
   const dir = path.join(cacheDirOf(root), 'bundles');
   const name = cacheName(root, entry);
   const indexFile = path.join(dir, `${name}.index.json`);
-  const tools = toolStamp();
+  const tools = `${toolStamp()}\0${settingsStamp(root)}`;
   const external = options.external || [];
   const index = readIndex(indexFile);
   if (index && index.tools === tools && JSON.stringify(index.external) === JSON.stringify(external)) {
@@ -195,24 +250,30 @@ function bundleEntry(entry, options = {}) {
   const digest = sha(`${tools}\0${JSON.stringify(external)}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
   const bundleName = `${name}-${digest}.js`;
   const outfile = path.join(dir, bundleName);
-  fs.renameSync(tmp, outfile);
+  // The map names the temp file; point it at the bundle's name before the bundle is visible under
+  // it, so a concurrent run never reads a half-rewritten file.
+  fs.writeFileSync(tmp, fs.readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundleName}.map\n`));
   fs.renameSync(`${tmp}.map`, `${outfile}.map`);
-  // The map names the temp file; point it at the bundle's name.
-  fs.writeFileSync(outfile, fs.readFileSync(outfile, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundleName}.map\n`));
+  fs.renameSync(tmp, outfile);
+  const folders = recordFolders(root, inputs.map(([rel]) => rel));
   // An input written while esbuild read it may be in the bundle in one version and hashed in
   // another: such a bundle serves this run, but is not recorded, so the next run bundles again.
+  // The change time decides, as nobody can set it back (a copy with -p can set the modification time).
   const settled = inputs.every(([rel, hash]) => {
     if (hash === undefined) return false;
     const st = fs.statSync(path.resolve(root, rel), { throwIfNoEntry: false });
-    return st !== undefined && st.mtimeMs < started - 1;
+    return st !== undefined && st.ctimeMs < started - 1;
   });
   if (settled) {
     const tmpIndex = `${indexFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, bundle: bundleName, inputs }));
+    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, bundle: bundleName, inputs, folders }));
     fs.renameSync(tmpIndex, indexFile);
-    // Bundles of older inputs go (another process may still be loading one: its unlink is harmless on Linux).
+    // Bundles of older inputs go once they are a minute old: another run may have just renamed one
+    // into place and not read it yet.
     for (const old of fs.readdirSync(dir)) {
-      if (old.startsWith(`${name}-`) && !old.startsWith(bundleName) && !old.includes('.tmp')) rmQuietly(path.join(dir, old));
+      if (!old.startsWith(`${name}-`) || old.startsWith(bundleName) || old.includes('.tmp')) continue;
+      const st = fs.statSync(path.join(dir, old), { throwIfNoEntry: false });
+      if (st && st.mtimeMs < Date.now() - 60_000) rmQuietly(path.join(dir, old));
     }
   }
   return { file: outfile, root, inputs, cached: false };
@@ -239,4 +300,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile };
+module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged };

@@ -59,6 +59,16 @@ function compare(cache: DirCache, files: SynthesizedFile[], display: string, man
     if (onDisk && isSame(onDisk, f)) continue;
     if (!onDisk) {
       drift.push({ path: f.path, kind: 'missing', patch: patch(display, f.path, undefined, f.content) });
+    } else if (!manifest.has(f.path)) {
+      // A file at a generated path that kamal-cdk did not write (the manifest does not list it) is
+      // the user's: its name and size only, never its content.
+      drift.push({
+        path: f.path,
+        kind: 'foreign',
+        patch:
+          `${display}/${f.path} (${Buffer.byteLength(onDisk.text)} bytes) is where kamal-cdk generates a file, but kamal-cdk did not write it ` +
+          `(it is not in the manifest), so synth refuses to replace it: move it out of ${display}/, or run kamal-cdk synth --force to take it over\n`,
+      });
     } else if (onDisk.text !== f.content) {
       drift.push({ path: f.path, kind: 'changed', patch: patch(display, f.path, onDisk.text, f.content) });
     } else {

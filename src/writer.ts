@@ -94,7 +94,14 @@ export function writeTree(outdir: string, files: SynthesizedFile[], options: Wri
       const own = ownOrNone!;
       faults.afterLock?.();
       const { recovered, problems } = recover(cache, own, display);
-      const plan = planWrite(cache, own, files, display, options.force ?? false);
+      let plan: ReturnType<typeof planWrite>;
+      try {
+        plan = planWrite(cache, own, files, display, options.force ?? false);
+      } catch (e) {
+        // Say what the recovery did, even when this write is refused.
+        if (e instanceof WriteError && recovered) e.recovered = recovered;
+        throw e;
+      }
       if (plan.journal.writes.length === 0 && plan.journal.removes.length === 0) return { entries: plan.entries, recovered, afterCommitProblems: problems };
       transact(cache, own, plan, files, lock!, display, faults);
       committed = true;

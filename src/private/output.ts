@@ -16,6 +16,12 @@ export type WriteErrorCode = 'locked' | 'refused' | 'failed' | 'interrupted';
 
 /** The output folder was left as it was; `code` says why. */
 export class WriteError extends Error {
+  /**
+   * A write that a crash had interrupted and that this run finished or undid before it stopped:
+   * the folder then changed, though not by this write.
+   */
+  public recovered?: 'rolled-forward' | 'rolled-back';
+
   constructor(public readonly code: WriteErrorCode, message: string, public readonly holder?: LockHolder) {
     super(message);
     this.name = 'WriteError';

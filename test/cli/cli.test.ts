@@ -220,4 +220,105 @@ describe('the estate program itself', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('synth.ts ran, but no App was synthesized; end it with app.synth()');
   });
+
+  test('nothing is written when the entry throws after app.synth(), synthesizes two Apps, or synthesizes too late', () => {
+    // GIVEN
+    const throwsAfter = project({ 'synth.ts': textEstate(['a'], '').replace('app.synth();', "app.synth();\nthrow new Error('boom after synth');") });
+    const twoApps = project({ 'synth.ts': `${textEstate(['a'])}\nconst second = new App();\nnew TextFile(second, 'b', { path: 'b.txt', lines: ['b'] });\nsecond.synth();\n` });
+    const late = project({
+      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nasync function main() {\n  await new Promise((r) => setTimeout(r, 10));\n  const app = new App();\n  new TextFile(app, 'a', { path: 'a.txt', lines: ['a'] });\n  app.synth();\n}\nvoid main();\n`,
+    });
+
+    // WHEN
+    const r1 = kamalCdk(throwsAfter, 'synth');
+    const r2 = kamalCdk(twoApps, 'synth');
+    const r3 = kamalCdk(late, 'synth');
+
+    // THEN
+    expect(r1.status).toBe(1);
+    expect(r1.stderr).toContain('boom after synth');
+    expect(r1.stdout).toBe('');
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toContain('synthesized 2 Apps (nothing was written)');
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toContain('no App was synthesized');
+    expect(r3.stderr).toContain('app.synth() ran after synth.ts had returned');
+    for (const dir of [throwsAfter, twoApps, late]) expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('what the caches are keyed by', () => {
+  test('a file added beside an import that changes what it resolves to is seen (lib.ts beside lib/index.ts)', () => {
+    // GIVEN
+    const dir = project({
+      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nimport { WORD } from './lib';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: [WORD] });\napp.synth();\n`,
+      'lib/index.ts': "export const WORD = 'from-folder';\n",
+    });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+
+    // WHEN: a file now answers the same import, and no input's bytes changed
+    fs.writeFileSync(path.join(dir, 'lib.ts'), "export const WORD = 'from-file';\n");
+    const check = kamalCdk(dir, 'check');
+
+    // THEN
+    expect(check.status).toBe(2);
+    expect(check.stdout).toContain('+from-file');
+  });
+
+  test("a tsconfig's extends chain decides the type check: strict in a base config is enforced", () => {
+    // GIVEN
+    const dir = project({
+      'tsconfig.json': JSON.stringify({ extends: './tsconfig.base.json' }),
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { strict: false, target: 'ES2022', module: 'commonjs', esModuleInterop: true, skipLibCheck: true, types: ['node'] } }),
+      'synth.ts': `${textEstate(['a'])}\nexport function f(x) { return x; }\n`,
+    });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+
+    // WHEN
+    fs.writeFileSync(path.join(dir, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', esModuleInterop: true, skipLibCheck: true, types: ['node'] } }));
+    const check = kamalCdk(dir, 'check');
+
+    // THEN
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/synth\.ts:\d+:\d+ - error TS7006: Parameter 'x' implicitly has an 'any' type/);
+  });
+});
+
+describe('init without installing', () => {
+  test('creates the project files and extends package.json; a second init refuses and writes nothing', () => {
+    // GIVEN: a package.json (as after npm init -y) and nothing else
+    const dir = project({});
+    fs.rmSync(path.join(dir, 'tsconfig.json'));
+
+    // WHEN
+    const first = kamalCdk(dir, 'init', '--no-install');
+    const second = kamalCdk(dir, 'init', '--no-install');
+
+    // THEN
+    expect(first.status).toBe(0);
+    for (const f of ['kamal-cdk.json', 'synth.ts', 'jest.config.js', 'test/synth.test.ts', '.github/workflows/kamal-cdk.yml', 'README.md', '.gitignore']) {
+      expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(pkg.scripts).toMatchObject({ synth: 'kamal-cdk synth', check: 'kamal-cdk check', test: 'jest' });
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'jest', '@swc/jest']));
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/^error: kamal-cdk\.json, synth\.ts, .* already exist in .*; init never overwrites a file/);
+  });
+
+  test('a file where a folder must go is in the way: a clear error, and nothing is left behind', () => {
+    // GIVEN: 'test' is a file, so test/synth.test.ts can't be made
+    const dir = project({ test: 'not a folder\n' });
+    fs.rmSync(path.join(dir, 'tsconfig.json'));
+
+    // WHEN
+    const r = kamalCdk(dir, 'init', '--no-install');
+
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: test/synth.test.ts already exists in');
+    expect(r.stderr).not.toContain('    at ');
+    expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'kamal-cdk.json'))).toBe(false);
+  });
 });

@@ -4,7 +4,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, kamalCdk, project, writeProjectFile } from './helpers';
+import { BIN, kamalCdk, project, REPO, writeProjectFile } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -68,6 +68,31 @@ describe('diff --effective', () => {
     expect(before).toContain('WORKERS: "1"');
     expect([files.status, files.stderr]).toEqual([0, '']);
     expect(effective.stdout).toBe('diff --effective: no merged config changes (2 config/destination pairs)\n');
+  });
+});
+
+describe('diff --effective on what is there', () => {
+  test("this repository's up-to-date out/ shows no merged config change (key order is not a change)", () => {
+    // WHEN
+    const r = kamalCdk(REPO, 'diff', '--effective');
+    // THEN
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('diff --effective: no merged config changes (4 config/destination pairs)\n');
+  });
+
+  test('a link planted at a generated path is not followed: what it points at is never printed', () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    expect(kamalCdk(dir, 'synth', '--quiet').status).toBe(0);
+    fs.writeFileSync(path.join(dir, 'elsewhere.yml'), 'service: shop\nSECRET_TOKEN: not-a-real-token\n');
+    fs.rmSync(path.join(dir, 'out/config/deploy.staging.yml'));
+    fs.symlinkSync(path.join(dir, 'elsewhere.yml'), path.join(dir, 'out/config/deploy.staging.yml'));
+
+    // WHEN
+    const r = kamalCdk(dir, 'diff', '--effective');
+
+    // THEN
+    expect(`${r.stdout}${r.stderr}`).not.toContain('not-a-real-token');
   });
 });
 

@@ -340,3 +340,27 @@ describe('the check as npm run check runs it (a child process, from the app fold
     expect(clean.stdout).toBe('out/ is up to date (15 files)\n');
   });
 });
+
+test('a file of the user at a generated path that the manifest does not list is shown by name and size, never its content', () => {
+  // GIVEN: out/ written once, then a generated path handed over to the user's own file
+  const out = path.join(tempDir(), 'out');
+  const build = (app: App) => {
+    new TextFile(app, 'a', { path: 'a.txt', lines: ['a'] });
+    new TextFile(app, 'b', { path: 'b.txt', lines: ['b'] });
+  };
+  expect(synthIn(out, ['--quiet'], build).exitCode).toBe(ExitCode.OK);
+  const manifestFile = path.join(out, MANIFEST_PATH);
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  manifest.files = manifest.files.filter((f: string) => f !== 'b.txt');
+  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, undefined, 2)}\n`);
+  fs.writeFileSync(path.join(out, 'b.txt'), 'GITHUB_TOKEN=ghp_notarealtokenvalue\n');
+
+  // WHEN
+  const check = synthIn(out, ['--check'], build);
+
+  // THEN
+  expect(check.exitCode).toBe(ExitCode.DRIFT);
+  expect(check.stdout).toMatch(/^foreign {4}\S*out\/b\.txt$/m);
+  expect(check.stdout).toMatch(/out\/b\.txt \(36 bytes\) is where kamal-cdk generates a file, but kamal-cdk did not write it/);
+  expect(check.stdout).not.toContain('ghp_');
+});
