@@ -5,7 +5,7 @@ import { DirCache } from './private/fsx';
 import { isLockFile } from './private/lock';
 import { dirOf, pending } from './private/txn';
 import { MANIFEST_PATH, readManifest, SynthesizedFile } from './synthesizer';
-import { isSame, OWN_DIR, underLock, WriteError } from './private/output';
+import { isSame, modeOf, OWN_DIR, underLock, WriteError } from './private/output';
 import type { WriteOptions } from './writer';
 
 /**
@@ -71,12 +71,15 @@ function compare(cache: DirCache, files: SynthesizedFile[], display: string, man
       });
     } else if (onDisk.text !== f.content) {
       drift.push({ path: f.path, kind: 'changed', patch: patch(display, f.path, onDisk.text, f.content) });
+    } else if (onDisk.stat.size !== Buffer.byteLength(f.content)) {
+      // Bytes that are not UTF-8 on disk: the text alone can't show the difference.
+      drift.push({ path: f.path, kind: 'changed', patch: `${display}/${f.path} holds bytes that are not UTF-8 (${onDisk.stat.size} bytes on disk, ${Buffer.byteLength(f.content)} generated)\n` });
     } else {
-      const mode = (x: boolean) => (x ? '100755' : '100644');
+      const mode = (m: number) => `100${(m & 0o777).toString(8).padStart(3, '0')}`;
       drift.push({
         path: f.path,
         kind: 'mode',
-        patch: `--- a/${display}/${f.path}\n+++ b/${display}/${f.path}\nold mode ${mode(!f.executable)}\nnew mode ${mode(f.executable)}\n`,
+        patch: `--- a/${display}/${f.path}\n+++ b/${display}/${f.path}\nold mode ${mode(onDisk.stat.mode)}\nnew mode ${mode(modeOf(f))}\n`,
       });
     }
   }

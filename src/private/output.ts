@@ -120,5 +120,11 @@ function takeLock(own: Dir, display: string, use: LockUse): OutputLock | undefin
 
 /** Whether a file read from disk has exactly this content and executable bit. */
 export function isSame(onDisk: { text: string; stat: fs.Stats }, f: SynthesizedFile): boolean {
-  return ((onDisk.stat.mode & 0o111) !== 0) === f.executable && onDisk.text === f.content;
+  // The size too: bytes that are not UTF-8 decode to U+FFFD and could otherwise equal the text.
+  return (onDisk.stat.mode & 0o777) === modeOf(f) && onDisk.stat.size === Buffer.byteLength(f.content) && onDisk.text === f.content;
+}
+
+/** The mode every generated file gets, whatever the umask: 0755 for executables, else 0644. */
+export function modeOf(f: SynthesizedFile): number {
+  return f.executable ? 0o755 : 0o644;
 }

@@ -364,3 +364,36 @@ test('a file of the user at a generated path that the manifest does not list is 
   expect(check.stdout).toMatch(/out\/b\.txt \(36 bytes\) is where kamal-cdk generates a file, but kamal-cdk did not write it/);
   expect(check.stdout).not.toContain('ghp_');
 });
+
+test('a generated file whose permissions drifted (0600) is reported with its real mode, and synth restores 0644', () => {
+  // GIVEN
+  const out = path.join(tempDir(), 'out');
+  const build = (app: App) => new TextFile(app, 'a', { path: 'a.txt', lines: ['a'] });
+  expect(synthIn(out, ['--quiet'], build).exitCode).toBe(ExitCode.OK);
+  fs.chmodSync(path.join(out, 'a.txt'), 0o600);
+
+  // WHEN
+  const check = synthIn(out, ['--check'], build);
+  const synth = synthIn(out, ['--quiet'], build);
+
+  // THEN
+  expect(check.exitCode).toBe(ExitCode.DRIFT);
+  expect(check.stdout).toContain('old mode 100600\nnew mode 100644');
+  expect(synth.exitCode).toBe(ExitCode.OK);
+  expect(fs.statSync(path.join(out, 'a.txt')).mode & 0o777).toBe(0o644);
+});
+
+test('bytes that are not UTF-8 at a generated path are a change, though they decode to the same text', () => {
+  // GIVEN: the generated text holds U+FFFD; the file on disk has a lone 0xFF byte where it stands
+  const out = path.join(tempDir(), 'out');
+  const build = (app: App) => new TextFile(app, 'a', { path: 'a.txt', lines: ['x\uFFFDy'] });
+  expect(synthIn(out, ['--quiet'], build).exitCode).toBe(ExitCode.OK);
+  fs.writeFileSync(path.join(out, 'a.txt'), Buffer.from([0x78, 0xff, 0x79, 0x0a]));
+
+  // WHEN
+  const check = synthIn(out, ['--check'], build);
+
+  // THEN
+  expect(check.exitCode).toBe(ExitCode.DRIFT);
+  expect(check.stdout).toContain('holds bytes that are not UTF-8 (4 bytes on disk, 6 generated)');
+});
