@@ -5,9 +5,11 @@ export type Severity = 'error' | 'warning';
 
 /** One message about one construct, as synth reports it. */
 export interface Diagnostic {
+  /** Whether it fails synth. */
   readonly severity: Severity;
   /** The construct path (`estate/staging/postgres`); `<root>` for the App itself. */
   readonly path: string;
+  /** What is wrong and what to do, without the path. */
   readonly message: string;
   /** Stable id of a warning, used to acknowledge it. */
   readonly id?: string;
@@ -33,6 +35,7 @@ type Annotated = IConstruct & { [WARNINGS]?: Warning[]; [ACKS]?: Map<string, str
  * its scopes (an acknowledgement covers the whole subtree, as in AWS CDK).
  */
 export class Annotations {
+  /** The annotations of `scope`. */
   public static of(scope: IConstruct): Annotations {
     return new Annotations(scope as Annotated);
   }
@@ -56,7 +59,12 @@ export class Annotations {
   }
 
   /** The warnings added to this construct itself (not its children). */
-  public get warnings(): ReadonlyArray<{ id: string; message: string }> {
+  public get warnings(): ReadonlyArray<{
+    /** Stable id, for acknowledgement. */
+    id: string;
+    /** What the hazard is. */
+    message: string;
+  }> {
     return this.scope[WARNINGS] ?? [];
   }
 
@@ -85,6 +93,7 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return list.sort((x, y) => compareStrings(x.path, y.path) || compareStrings(x.message, y.message));
 }
 
+/** One report line: `error [path] message (id)`, or `acknowledged [path] message (id) — reason`. */
 export function formatDiagnostic(d: Diagnostic): string {
   const id = d.id ? ` (${d.id})` : '';
   if (d.acknowledged !== undefined) return `acknowledged [${d.path}] ${d.message}${id} — ${d.acknowledged}`;

@@ -2,11 +2,19 @@ import { IConstruct } from 'constructs';
 
 /** One finding of a tree-wide check, reported against the construct it is about. */
 export interface Finding {
+  /** The construct at fault; the diagnostic is reported on its path. */
   readonly construct: IConstruct;
+  /** What is wrong and what to do. */
   readonly message: string;
-  /** @default 'error' */
+  /**
+   * Whether it fails synth or is only printed (and fails it under `--strict`).
+   * @default 'error'
+   */
   readonly severity?: 'error' | 'warning';
-  /** Warning id, for acknowledgement (required for warnings). */
+  /**
+   * Warning id, for acknowledgement (required for warnings).
+   * @default - none; an error needs none
+   */
   readonly id?: string;
 }
 
@@ -21,12 +29,14 @@ const CHECKS = new WeakMap<IConstruct, TreeCheck[]>();
  * per synth, after the tree is complete, with every other validation.
  */
 export class Checks {
+  /** The checks of the tree `scope` belongs to. */
   public static of(scope: IConstruct): Checks {
     return new Checks(scope.node.root);
   }
 
   private constructor(private readonly root: IConstruct) {}
 
+  /** Adds a check, run once per synth after the tree is complete. */
   public add(check: TreeCheck): void {
     const list = CHECKS.get(this.root) ?? [];
     list.push(check);

@@ -14,8 +14,11 @@ import type { WriteOptions } from './writer';
  */
 export type DriftKind = 'changed' | 'missing' | 'unexpected' | 'foreign' | 'mode';
 
+/** One difference between the output folder and a fresh synth. */
 export interface Drift {
+  /** The file's path, relative to the output folder. */
   readonly path: string;
+  /** What differs: content, presence, or the executable bit. */
   readonly kind: DriftKind;
   /**
    * A unified diff from what is on disk to what synth makes (git-style mode lines for `mode`); for
@@ -24,6 +27,7 @@ export interface Drift {
   readonly patch: string;
 }
 
+/** Options of findDrift: how long to wait for the folder's lock, and how to name the folder. */
 export interface FindDriftOptions extends Pick<WriteOptions, 'lockTimeoutMs' | 'staleLockMs'> {
   /** The output folder as shown in messages and patches. @default 'out' */
   readonly display?: string;
@@ -125,7 +129,7 @@ function patch(display: string, rel: string, before: string | undefined, after: 
   const a = before === undefined ? '/dev/null' : `a/${display}/${rel}`;
   const b = after === undefined ? '/dev/null' : `b/${display}/${rel}`;
   // Loaded only when there is a difference to show: a clean check never pays for it.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   const text = createTwoFilesPatch(a, b, before ?? '', after ?? '', undefined, undefined, { context: 3 });
   // Drop jsdiff's "Index"/"====" header lines; keep the ---/+++ lines git and reviewers expect.

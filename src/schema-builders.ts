@@ -7,12 +7,19 @@ import { DocumentProblem, escapePointer } from './schema';
 /** A JSON Schema fragment as ajv reads it. */
 export type Schema = Record<string, unknown>;
 
+/** Any string. */
 export const str: Schema = { type: 'string' };
+/** A string of at least one character. */
 export const nonEmptyStr: Schema = { type: 'string', minLength: 1 };
+/** `true` or `false`. */
 export const bool: Schema = { type: 'boolean' };
+/** An integer. */
 export const int: Schema = { type: 'integer' };
+/** An integer of 0 or more. */
 export const uint: Schema = { type: 'integer', minimum: 0 };
+/** Any number. */
 export const num: Schema = { type: 'number' };
+/** A list of strings. */
 export const strList: Schema = { type: 'array', items: str };
 
 /** A closed object: only the listed keys, so a typo is an error rather than silently ignored. */
@@ -50,6 +57,7 @@ export function oneOf(...values: string[]): Schema {
   return { enum: values };
 }
 
+/** Whether a value is a plain object (not null, not a list). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -70,6 +78,7 @@ export function pointer(...segments: Array<string | number>): string {
   return segments.map((s) => `/${escapePointer(String(s))}`).join('');
 }
 
+/** A DocumentProblem at `ptr`. */
 export function problem(ptr: string, message: string): DocumentProblem {
   return { pointer: ptr, message };
 }

@@ -11,8 +11,11 @@ const MANIFEST_DIR = '.kamal-cdk';
 
 /** One rendered file, ready to write or compare. */
 export interface SynthesizedFile {
+  /** Path relative to the output folder. */
   readonly path: string;
+  /** The whole file text. */
   readonly content: string;
+  /** Whether it is written with the executable bit. */
   readonly executable: boolean;
   /** The construct path of the file construct that made it. */
   readonly construct: string;
@@ -20,7 +23,9 @@ export interface SynthesizedFile {
 
 /** Everything one synth produced: files sorted by path, errors, warnings. */
 export interface Synthesis {
+  /** Every generated file, sorted by path, the manifest included. */
   readonly files: SynthesizedFile[];
+  /** Errors; when there are any, nothing may be written. */
   readonly errors: Diagnostic[];
   /** Unacknowledged warnings (errors under `--strict`). */
   readonly warnings: Diagnostic[];
@@ -30,6 +35,7 @@ export interface Synthesis {
   readonly validatedDocuments: number;
 }
 
+/** Options of synthesize. */
 export interface SynthesizeOptions {
   /** Output directory as shown in messages (`out`). @default 'out' */
   readonly displayDir?: string;
@@ -250,6 +256,7 @@ function folderClashes(files: SynthesizedFile[], byPath: Map<string, FileBase>, 
   return out;
 }
 
+/** The message of a thrown value: an Error's message, anything else as a string. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -13,11 +13,20 @@ import { MANIFEST_PATH, messageOf, parseManifest, SynthesizedFile } from './synt
 export { WriteError } from './private/output';
 export type { WriteErrorCode } from './private/output';
 
+/** What the writer did to one file. */
 export type WriteAction = 'written' | 'unchanged' | 'removed';
 
+/**
+ * What one write did: each file's action, a recovery that ran first, and problems after the commit.
+ */
 export interface WriteReport {
   /** Every generated file and every removed one, sorted by path, with what was done to it. */
-  readonly entries: Array<{ path: string; action: WriteAction }>;
+  readonly entries: Array<{
+    /** Path relative to the output folder. */
+    path: string;
+    /** What was done to it. */
+    action: WriteAction;
+  }>;
   /** A write that a crash interrupted, finished or undone before this one ran. */
   readonly recovered?: 'rolled-forward' | 'rolled-back';
   /**
@@ -51,6 +60,7 @@ export interface WriterFaults {
   beforeCleanup?(): void;
 }
 
+/** Options of writeTree. */
 export interface WriteOptions {
   /** Crash points for the writer's tests. @default - none */
   readonly faults?: WriterFaults;

@@ -4,6 +4,7 @@ import { Expression } from './expression';
 import * as L1 from './l1';
 import { GitHubWorkflow } from './workflow';
 
+/** Props of DocsDeployWorkflow: the Pages project, the site's folder and the tool versions. */
 export interface DocsDeployWorkflowProps {
   /**
    * The Cloudflare Pages project the site is published to (served at `<project>.pages.dev`):
@@ -42,10 +43,15 @@ export class DocsDeployWorkflow extends Construct {
   /** The environment variables wrangler reads its credentials from; the GitHub secrets have the same names. */
   public static readonly CLOUDFLARE_SECRETS = ['CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_TOKEN'] as const;
 
+  /** The generated workflow file. */
   public readonly file: GitHubWorkflow;
+  /** The Cloudflare Pages project published to. */
   public readonly projectName: string;
+  /** The branch whose pushes publish the site. */
   public readonly branch: string;
+  /** The site's folder in the repository. */
   public readonly directory: string;
+  /** The build's output folder, relative to `directory`. */
   public readonly outputDirectory: string;
 
   constructor(scope: Construct, id: string, props: DocsDeployWorkflowProps) {

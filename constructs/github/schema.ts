@@ -155,7 +155,7 @@ const JOB: Schema = obj({
 });
 
 /** The workflow file, as GitHub reads it. */
-export const WORKFLOW_SCHEMA: Schema = obj({
+export const WORKFLOW_SCHEMA: Record<string, unknown> = obj({
   name: str,
   'run-name': str,
   on: TRIGGERS,

@@ -7,6 +7,7 @@ import { WORKFLOW_VALIDATOR } from './schema';
 /** Where GitHub looks for workflows; it reads no subfolders. */
 export const WORKFLOWS_FOLDER = '.github/workflows';
 
+/** Props of GitHubWorkflow: its file name and the workflow document. */
 export interface GitHubWorkflowProps {
   /** The file name in `.github/workflows/` (`deploy-staging.yml`); must end in `.yml` or `.yaml`. */
   readonly fileName: string;
@@ -30,10 +31,12 @@ const WORKFLOW_SYMBOL = Symbol.for('kamal-cdk.GitHubWorkflow');
  * reads the same under YAML 1.2, the reading GitHub's parser follows.
  */
 export class GitHubWorkflow extends YamlFile {
+  /** Whether `x` is a GitHubWorkflow, also across copies of this library loaded twice. */
   public static isGitHubWorkflow(x: unknown): x is GitHubWorkflow {
     return typeof x === 'object' && x !== null && WORKFLOW_SYMBOL in x;
   }
 
+  /** The file name in `.github/workflows/`. */
   public readonly fileName: string;
 
   constructor(scope: Construct, id: string, props: GitHubWorkflowProps) {

@@ -51,10 +51,12 @@ export class Dir {
     }
   }
 
+  /** What `name` is in this folder, without following a link. */
   public kind(name: string): EntryKind {
     return kindOf(fs.lstatSync(this.at(name), { throwIfNoEntry: false }));
   }
 
+  /** The names of the entries in this folder. */
   public names(): string[] {
     return fs.readdirSync(this.at('.'));
   }
@@ -101,14 +103,17 @@ export class Dir {
     }
   }
 
+  /** Renames an entry within this folder. */
   public rename(from: string, to: string): void {
     fs.renameSync(this.at(from), this.at(to));
   }
 
+  /** Removes the file `name`. */
   public unlink(name: string): void {
     fs.unlinkSync(this.at(name));
   }
 
+  /** Removes the empty folder `name`. */
   public rmdir(name: string): void {
     fs.rmdirSync(this.at(name));
   }
@@ -128,6 +133,7 @@ export class Dir {
     }
   }
 
+  /** Closes the folder's descriptor. */
   public close(): void {
     fs.closeSync(this.fd);
   }
@@ -186,6 +192,7 @@ export class DirCache {
     this.open.delete(rel);
   }
 
+  /** Closes every folder it opened. */
   public closeAll(): void {
     for (const d of this.open.values()) d.close();
     this.open.clear();
@@ -201,8 +208,8 @@ function kindOf(st: fs.Stats | undefined): EntryKind {
 }
 
 /**
- * An error's message without the path Node appends to a failed system call (`, unlink
- * '/proc/self/fd/27/x'`), which names a descriptor, not the file; callers name the file.
+ * An error's message without the path Node appends to a failed system call
+ * (`, unlink '/proc/self/fd/27/x'`), which names a descriptor, not the file; callers name the file.
  */
 export function reason(e: unknown): string {
   const m = (e as { message?: unknown } | undefined)?.message;
@@ -210,6 +217,7 @@ export function reason(e: unknown): string {
   return code(e) ? message.replace(/, \w+ '[^']*'( -> '[^']*')?$/, '') : message;
 }
 
+/** The `code` of a Node system error (`ENOENT`, `EACCES`), or undefined. */
 export function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }

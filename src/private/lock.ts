@@ -9,17 +9,23 @@ const ASIDE_PREFIX = `${LOCK_NAME}.stale-`;
 
 /** Who holds a lock, as its file says. */
 export interface LockHolder {
+  /** Process id of the holder. */
   readonly pid: number;
+  /** Host name of the machine it runs on; a pid means nothing on another host. */
   readonly host: string;
   /** The holder's start time (field 22 of /proc/PID/stat), so a reused pid is not taken for it. */
   readonly start?: string;
+  /** Random token, so a holder releases only the lock it took. */
   readonly token: string;
   /** When it was taken (ms since the epoch). */
   readonly at: number;
+  /** Whether it writes the folder or only reads it for a check or diff. */
   readonly purpose: 'write' | 'check';
 }
 
+/** How to take the lock: what for, and how long to wait for another holder. */
 export interface LockOptions {
+  /** Whether the folder is written or only read. */
   readonly purpose: 'write' | 'check';
   /** How long to wait for another holder before giving up. */
   readonly timeoutMs: number;
@@ -41,6 +47,10 @@ export class LockBusyError extends Error {
  * lock it judged stale, so two waiters can't both break one lock and then both take it.
  */
 export class OutputLock {
+  /**
+   * Takes the lock in `dir` (the output folder's `.kamal-cdk/`), waiting for another holder and
+   * breaking a stale lock; throws LockBusyError when the holder keeps it past `timeoutMs`.
+   */
   public static acquire(dir: Dir, options: LockOptions): OutputLock {
     const me: LockHolder = { pid: process.pid, host: os.hostname(), start: startTime(process.pid), token: randomBytes(8).toString('hex'), at: Date.now(), purpose: options.purpose };
     const deadline = Date.now() + options.timeoutMs;

@@ -15,6 +15,9 @@ const COMMITTED = 'committed';
 /** More files than this are made durable with one `syncfs`, fewer with one `fdatasync` each. */
 export const SYNC_EACH_MAX = 16;
 
+/**
+ * The record of one write, on disk before anything visible changes, so a crash can be rolled back or forward.
+ */
 export interface Journal {
   /** Names the temporary files and backups of this write, so that nothing else is taken for them. */
   readonly id: string;

@@ -13,7 +13,6 @@ let bundled: string | undefined;
 function childScript(): string {
   if (!bundled) {
     const outfile = path.join(tempDir('kamal-cdk-writer-child-'), 'writer-child.js');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(FIXTURES, 'writer-child.ts')], bundle: true, platform: 'node', target: 'node20', outfile, logLevel: 'error' });
     bundled = outfile;
