@@ -1,4 +1,6 @@
-import { ConfigSettings, KamalDeploy, mergeProxyProps, mergeSettings } from '../../constructs/kamal';
+import { ConfigSettings, KamalDeploy } from '../../constructs/kamal';
+import { mergeProxyProps } from '../../constructs/kamal/proxy';
+import { mergeSettings } from '../../constructs/kamal/settings';
 import { Testing } from '../../src';
 
 test('a destination lays its settings over the config: scalars replace, maps add by key, proxy blocks merge key by key', () => {
