@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../src/annotations';
 import type { Synthesis } from '../src/synthesizer';
 import { parseYaml, stringifyYaml } from '../src/yaml';
 import { deepMerge, isHash, YamlValue } from '../constructs/kamal/merge';
-import { findDrift } from '../src/drift';
+import { findDrift, unifiedDiff } from '../src/drift';
 import { MANIFEST_PATH, readManifest } from '../src/synthesizer';
 import { WriteError } from '../src/writer';
 import { ExitCode } from './exit-codes';
@@ -88,7 +88,7 @@ export function effectiveDiff(app: App, synthesis: Synthesis, outdir: string, io
       if (before === after) continue;
       changed++;
       io.stdout(`${before === undefined ? 'new' : 'changed'}    ${label}`);
-      io.stdout(unifiedDiff(`a/${display}: ${label}`, `b/${display}: ${label}`, before ?? '', after));
+      io.stdout(unifiedDiff(`a/${display}: ${label}`, `b/${display}: ${label}`, before ?? '', after).replace(/\n$/, ''));
     }
   }
   io.stdout(changed === 0 ? `diff --effective: no merged config changes (${total} config/destination pairs)` : `diff --effective: ${changed} of ${total} merged configs change`);
@@ -137,12 +137,3 @@ function mergedOnDisk(outdir: string, generated: Set<string>, file: string, dest
   return stringifyYaml(sortedKeys(overlay === undefined ? base : deepMerge(base, overlay)), { erb: true });
 }
 
-function unifiedDiff(a: string, b: string, before: string, after: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
-  return createTwoFilesPatch(a, b, before, after, undefined, undefined, { context: 3 })
-    .split('\n')
-    .filter((l) => !l.startsWith('Index: ') && !/^=+$/.test(l))
-    .join('\n')
-    .replace(/\n$/, '');
-}

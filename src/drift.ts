@@ -128,10 +128,18 @@ function listFiles(cache: DirCache): string[] {
 function patch(display: string, rel: string, before: string | undefined, after: string | undefined): string {
   const a = before === undefined ? '/dev/null' : `a/${display}/${rel}`;
   const b = after === undefined ? '/dev/null' : `b/${display}/${rel}`;
+  return unifiedDiff(a, b, before ?? '', after ?? '');
+}
+
+/**
+ * A unified diff (3 lines of context) from `before` to `after`, with git's `---`/`+++` header
+ * lines and no jsdiff `Index`/`====` lines.
+ * @internal
+ */
+export function unifiedDiff(a: string, b: string, before: string, after: string): string {
   // Loaded only when there is a difference to show: a clean check never pays for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
-  const text = createTwoFilesPatch(a, b, before ?? '', after ?? '', undefined, undefined, { context: 3 });
-  // Drop jsdiff's "Index"/"====" header lines; keep the ---/+++ lines git and reviewers expect.
+  const text = createTwoFilesPatch(a, b, before, after, undefined, undefined, { context: 3 });
   return text.split('\n').filter((l) => !l.startsWith('Index: ') && !/^=+$/.test(l)).join('\n');
 }
