@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { applyOverrides, Checks, compareStrings, Finding, splitOverridePath, YamlFile } from '../../src';
+import { applyOverrides, Checks, compareStrings, Finding, IDocumentValidator, splitOverridePath, YamlFile } from '../../src';
 import { modelGeneration, touchModel } from './_generation';
 import { EndpointAccess } from './access';
 import { Accessory, IAccessoryOwner, sortedRecord } from './accessory';
@@ -105,9 +105,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       path: this.file,
       erb: true,
       obj: () => this._plan().base,
-      validator: {
-        validate: (doc) => new KamalConfigValidator({ partial: this.destinationList.length > 0 }).validate(doc),
-      },
+      validator: splitFileValidator(() => this._plan().base, () => this.destinationList.length > 0),
     });
     this.node.addValidation({ validate: () => this.validateEffective() });
     this.node.addValidation({ validate: () => this.validateRequiredSecretEnv() });
@@ -493,7 +491,7 @@ export class Destination extends Construct implements IAccessoryOwner {
       path: deploy.destinationFile(name),
       erb: true,
       obj: () => deploy._plan().overlays[name],
-      validator: new KamalConfigValidator({ partial: true }),
+      validator: splitFileValidator(() => deploy._plan().overlays[name], () => true),
     });
   }
 
@@ -515,6 +513,20 @@ export class Destination extends Construct implements IAccessoryOwner {
 }
 
 const HOOKS_CHECKED = new WeakSet<IConstruct>();
+
+/**
+ * The validator of a generated deploy file (`deploy.yml`, `deploy.<dest>.yml`): each document is
+ * validated once. When the file emits exactly the planned document (the very object: no override
+ * of the file itself, nothing the read-back proof had to change), every value in it is already
+ * checked where Kamal reads it, in the merged config of each destination (validateEffective),
+ * and the merge-back proof shows those are exactly base ⊕ overlay. Anything else, such as an
+ * override on the file construct, is checked on its own, as Kamal's partial rules allow.
+ */
+function splitFileValidator(planned: () => unknown, partial: () => boolean): IDocumentValidator {
+  return {
+    validate: (doc) => (doc === planned() ? [] : new KamalConfigValidator({ partial: partial() }).validate(doc)),
+  };
+}
 
 /**
  * Kamal configs outside an Estate: the checks across configs (one host's names, ports, volumes and

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { Estate } from '../../constructs/estate';
-import { Accessory, deepMerge, KamalDeploy, KamalSecrets, PostgresAccessory, SecretSource } from '../../constructs/kamal';
+import { Accessory, deepMerge, KamalConfigValidator, KamalDeploy, KamalSecrets, PostgresAccessory, SecretSource } from '../../constructs/kamal';
 import { App, Erb, Testing } from '../../src';
 
 const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
@@ -206,8 +206,41 @@ test('addOverride patches the effective config and goes through the split and th
   expect(errors).toEqual([
     'error [estate/shop] config/deploy.yml + config/deploy.production.yml (as Kamal merges them for -d production): /proxy/response_timeout proxy/response_timeout: should be an integer',
     'error [estate/shop] config/deploy.yml + config/deploy.staging.yml (as Kamal merges them for -d staging): /proxy/response_timeout proxy/response_timeout: should be an integer',
-    'error [estate/shop/File] out/config/deploy.yml: /proxy/response_timeout proxy/response_timeout: should be an integer',
   ]);
+});
+
+test('an override on a generated deploy file itself is validated in that file, as Kamal reads it', () => {
+  // GIVEN: the escape hatch of the file constructs, past the config's own overrides
+  const { app, deploy, staging } = sampleEstate();
+  deploy.baseFile.addOverride('proxy.response_timeout', '30s');
+  staging.file.addOverride('proxy.buffring', true);
+  // WHEN
+  const errors = Testing.errors(app);
+  // THEN
+  expect(errors).toEqual([
+    'error [estate/shop/File] out/config/deploy.yml: /proxy/response_timeout proxy/response_timeout: should be an integer',
+    'error [estate/shop/staging/File] out/config/deploy.staging.yml: /proxy/buffring proxy: unknown key: buffring',
+  ]);
+});
+
+test('a generated deploy file emitting its planned document is validated once, in the merged configs', () => {
+  // GIVEN
+  const { app } = sampleEstate();
+  const validated: string[] = [];
+  const original = KamalConfigValidator.prototype.validate;
+  const spy = jest.spyOn(KamalConfigValidator.prototype, 'validate').mockImplementation(function (this: KamalConfigValidator, doc: unknown) {
+    validated.push(this.partial ? 'partial' : 'merged');
+    return original.call(this, doc);
+  });
+  try {
+    // WHEN
+    expect(Testing.errors(app)).toEqual([]);
+  } finally {
+    spy.mockRestore();
+  }
+  // THEN: one run per config Kamal loads (shop -d production, shop -d staging, tools), none on
+  // the three split files of shop or on tools' own file, which is its merged config
+  expect(validated).toEqual(['merged', 'merged', 'merged']);
 });
 
 test('every emitted file of the sample estate is guarded by a snapshot', () => {
