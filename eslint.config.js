@@ -18,7 +18,7 @@ const documented = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'lib/', 'docs/api/', 'coverage/', 'examples/*/out/'] },
+  { ignores: ['node_modules/', 'out/', 'lib/', 'docs/api/', 'coverage/', 'examples/*/out/', '**/*.validator.js', '**/*.validator.d.ts'] },
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },

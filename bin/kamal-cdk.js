@@ -16,8 +16,9 @@ function loadCli() {
     const { bundleEntry } = require('../src/bundle-cache.js');
     const { loadWithCodeCache } = require('../src/code-cache.js');
     // Run as the source file itself, so that its require() of packages left out of the bundle
-    // resolves from the checkout, wherever the cache folder is.
-    return loadWithCodeCache(bundleEntry(source, { root: pkg }).file, { exports: {}, filename: source });
+    // resolves from the checkout, wherever the cache folder is. No source map: the command's own
+    // errors are reported as messages; only the estate's bundle maps errors to the user's lines.
+    return loadWithCodeCache(bundleEntry(source, { root: pkg, sourcemap: false }).file, { exports: {}, filename: source });
   }
   return require('../lib/cli/index.js');
 }

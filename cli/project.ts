@@ -15,7 +15,8 @@ export interface ProjectSettings {
   readonly strict: boolean;
 }
 
-const SCHEMA = {
+/** The JSON Schema of kamal-cdk.json. */
+export const PROJECT_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -59,7 +60,7 @@ function readSettings(file: string): ProjectSettings {
   } catch (e) {
     throw new ProjectError(`${file}: not valid JSON (${(e as Error).message}); fix it or delete it to use the defaults`);
   }
-  const validate = compileSchema(SCHEMA);
+  const validate = compileSchema(PROJECT_SCHEMA, path.join(__dirname, 'project.validator.js'));
   if (!validate(json)) {
     const problems = (validate.errors ?? []).map((e) => {
       const where = e.instancePath || '/';

@@ -159,7 +159,7 @@ function settingsStamp(root) {
   return h.digest('hex');
 }
 
-function bundle(entry, outfile, root, external) {
+function bundle(entry, outfile, root, external, sourcemap) {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
     entryPoints: [entry],
@@ -173,7 +173,7 @@ function bundle(entry, outfile, root, external) {
     external: ['ajv', 'ajv/*', 'esbuild', 'typescript', ...external],
     logLevel: 'silent',
     metafile: true,
-    sourcemap: 'external',
+    sourcemap: sourcemap ? 'external' : false,
     // Module comments in the bundle are then relative to the project, whatever the cwd.
     absWorkingDir: root,
   });
@@ -202,12 +202,17 @@ function ownsDirname(file, root) {
  */
 function ownDirnames(text, root) {
   const out = [];
-  let file;
+  // The module whose region this is, with its names as JSON, or undefined when it keeps the bundle's.
+  let own;
   for (const line of text.split('\n')) {
     const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
-    if (m) file = path.resolve(root, m[1]);
-    if (file && ownsDirname(file, root)) {
-      out.push(line.replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file))).replace(/\b__filename\b/g, JSON.stringify(file)));
+    if (m) {
+      // Decided once per module, not per line (a bundle has tens of thousands).
+      const file = path.resolve(root, m[1]);
+      own = ownsDirname(file, root) ? { dirname: JSON.stringify(path.dirname(file)), filename: JSON.stringify(file) } : undefined;
+    }
+    if (own && line.includes('__')) {
+      out.push(line.replace(/\b__dirname\b/g, own.dirname).replace(/\b__filename\b/g, own.filename));
     } else {
       out.push(line);
     }
@@ -228,8 +233,10 @@ function bundleEntry(entry, options = {}) {
   const indexFile = path.join(dir, `${name}.index.json`);
   const tools = `${toolStamp()}\0${settingsStamp(root)}`;
   const external = options.external || [];
+  // Maps cost a third of the bundling; only bundles whose errors are shown to users need one.
+  const sourcemap = options.sourcemap !== false;
   const index = readIndex(indexFile);
-  if (index && index.tools === tools && JSON.stringify(index.external) === JSON.stringify(external)) {
+  if (index && index.tools === tools && JSON.stringify(index.external) === JSON.stringify(external) && index.sourcemap === sourcemap) {
     const outfile = path.join(dir, index.bundle);
     if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, cached: true };
   }
@@ -240,20 +247,22 @@ function bundleEntry(entry, options = {}) {
   let inputs;
   try {
     const now = Date.now();
-    inputs = bundle(entry, tmp, root, external).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
+    inputs = bundle(entry, tmp, root, external, sourcemap).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
   } catch (e) {
     rmQuietly(tmp);
     rmQuietly(`${tmp}.map`);
     throw e;
   }
   inputs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const digest = sha(`${tools}\0${JSON.stringify(external)}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
+  const digest = sha(`${tools}\0${JSON.stringify(external)}\0${sourcemap}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
   const bundleName = `${name}-${digest}.js`;
   const outfile = path.join(dir, bundleName);
   // The map names the temp file; point it at the bundle's name before the bundle is visible under
   // it, so a concurrent run never reads a half-rewritten file.
-  fs.writeFileSync(tmp, fs.readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundleName}.map\n`));
-  fs.renameSync(`${tmp}.map`, `${outfile}.map`);
+  if (sourcemap) {
+    fs.writeFileSync(tmp, fs.readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${bundleName}.map\n`));
+    fs.renameSync(`${tmp}.map`, `${outfile}.map`);
+  }
   fs.renameSync(tmp, outfile);
   const folders = recordFolders(root, inputs.map(([rel]) => rel));
   // An input written while esbuild read it may be in the bundle in one version and hashed in
@@ -266,7 +275,7 @@ function bundleEntry(entry, options = {}) {
   });
   if (settled) {
     const tmpIndex = `${indexFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, bundle: bundleName, inputs, folders }));
+    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, sourcemap, bundle: bundleName, inputs, folders }));
     fs.renameSync(tmpIndex, indexFile);
     // Bundles of older inputs go once they are a minute old: another run may have just renamed one
     // into place and not read it yet.

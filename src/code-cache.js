@@ -14,9 +14,9 @@ const { createRequire } = require('module');
  * Runs `file` as module `mod` (a fresh one unless given) and returns its exports.
  * @param {string} file
  * @param {{ exports: unknown, filename?: string } & Record<string, unknown>} [mod]
+ * @param {string} [cacheFile] where the code cache is kept (default: beside the file)
  */
-function loadWithCodeCache(file, mod) {
-  const cacheFile = `${file}.v8cache`;
+function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`) {
   const source = fs.readFileSync(file, 'utf8');
   let cachedData;
   try {
@@ -33,6 +33,7 @@ function loadWithCodeCache(file, mod) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
       } catch {
@@ -43,7 +44,11 @@ function loadWithCodeCache(file, mod) {
   const m = mod || { exports: {} };
   const filename = m.filename || file;
   const req = createRequire(filename);
-  req.main = process.mainModule;
+  try {
+    req.main = process.mainModule;
+  } catch {
+    // A require whose main can't be set (a test runner's): it keeps its own.
+  }
   script.runInThisContext().call(m.exports, m.exports, req, m, filename, path.dirname(filename));
   return m.exports;
 }

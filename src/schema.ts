@@ -27,54 +27,76 @@ let sharedAjv: Ajv | undefined;
 
 /** The one ajv instance: strict, every error, formats we need added by hand (no extra packages). */
 export function ajv(): Ajv {
-  if (!sharedAjv) {
-    // Loaded on first use only: a warm synth runs cached validators and never loads ajv's compiler.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const AjvClass = require('ajv').default as typeof Ajv;
-    sharedAjv = new AjvClass({ ...AJV_OPTIONS, code: { source: true } });
-  }
+  sharedAjv ??= newAjv();
   return sharedAjv;
+}
+
+function newAjv(): Ajv {
+  // Loaded on first use only: a synth runs precompiled or cached validators and never loads ajv's compiler.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const AjvClass = require('ajv').default as typeof Ajv;
+  return new AjvClass({ ...AJV_OPTIONS, code: { source: true } });
 }
 
 const compiledSchemas = new WeakMap<object, ValidateFunction>();
 /** Compiled validators: under KAMAL_CDK_CACHE_DIR when set (as every other cache), else beside the package. */
 const CACHE_DIR = path.join(process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(process.env.KAMAL_CDK_CACHE_DIR) : path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cdk'), 'ajv');
 
-/**
- * Compiles a JSON Schema once per process (memoised by object) and once per machine: ajv's
- * standalone code for it is cached under node_modules/.cache, keyed by the ajv version and the
- * schema's text, so later runs load a small generated module instead of compiling (compiling the
- * estate's schemas costs most of a synth otherwise). The cache changes speed, never results: the
- * cached module is the code ajv would have generated.
- */
-export function compileSchema(schema: object): ValidateFunction {
-  const memo = compiledSchemas.get(schema);
-  if (memo) return memo;
+/** What a compiled validator depends on: ajv's version, its options and the schema's text. */
+export function schemaKey(schema: object): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('ajv/package.json') as { version: string }).version;
-  const key = createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
-  const file = path.join(CACHE_DIR, `${key}.js`);
-  let fn: ValidateFunction | undefined;
-  if (fs.existsSync(file)) {
+  return createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
+}
+
+/**
+ * ajv's standalone CommonJS module for `schema`, exporting the validator with its key: what the
+ * cache holds and what a precompiled validator module is.
+ */
+export function standaloneValidator(schema: object): string {
+  // A fresh instance: ajv numbers the functions it generates per instance, so the code would
+  // otherwise depend on what was compiled before it in this process.
+  const instance = newAjv();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
+  return `${standalone(instance, instance.compile(schema))}\nmodule.exports.key = ${JSON.stringify(schemaKey(schema))};\n`;
+}
+
+/**
+ * Compiles a JSON Schema once per process (memoised by object), and never at all when the schema
+ * ships its validator precompiled: `precompiled` is the path of the module scripts/validators.ts
+ * wrote for it, used when its key says it was compiled from this very schema with this ajv and
+ * ignored otherwise (a schema edited since gives the right answer, only slower). Without one,
+ * ajv's standalone code is cached under node_modules/.cache, keyed the same way, so later runs
+ * load a small generated module instead of compiling. Neither changes results: both are the code
+ * ajv would have generated. V8's code cache of either is kept in the cache folder.
+ */
+export function compileSchema(schema: object, precompiled?: string): ValidateFunction {
+  const memo = compiledSchemas.get(schema);
+  if (memo) return memo;
+  const key = schemaKey(schema);
+  const load = (file: string, codeCache: string): ValidateFunction | undefined => {
     try {
-      const exported = loadWithCodeCache(file) as ValidateFunction & { default?: ValidateFunction };
-      fn = exported.default ?? exported;
+      const exported = loadWithCodeCache(file, undefined, codeCache) as ValidateFunction & { default?: ValidateFunction; key?: string };
+      return exported.key === key ? exported.default ?? exported : undefined;
     } catch {
-      fn = undefined;
+      return undefined;
     }
-  }
+  };
+  const file = path.join(CACHE_DIR, `${key}.js`);
+  let fn = precompiled !== undefined && fs.existsSync(precompiled) ? load(precompiled, path.join(CACHE_DIR, `${key}.shipped.v8cache`)) : undefined;
+  if (!fn && fs.existsSync(file)) fn = load(file, `${file}.v8cache`);
   if (!fn) {
-    fn = ajv().compile(schema);
+    const code = standaloneValidator(schema);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, standalone(ajv(), fn));
+      fs.writeFileSync(tmp, code);
       fs.renameSync(tmp, file);
     } catch {
       // A read-only checkout just compiles every time.
     }
+    fn = ajv().compile(schema);
   }
   compiledSchemas.set(schema, fn);
   return fn;
@@ -88,15 +110,18 @@ export class JsonSchema implements IDocumentValidator {
   /**
    * @param schema - the JSON Schema (draft-07 as ajv reads it by default)
    * @param rules - semantic checks that a schema cannot express, run after the schema passes
+   * @param precompiled - the path of the schema's validator compiled ahead of time by
+   *   scripts/validators.ts (used only while it was compiled from this very schema)
    */
   constructor(
     public readonly schema: object,
     private readonly rules: ReadonlyArray<(doc: any) => DocumentProblem[]> = [],
+    private readonly precompiled?: string,
   ) {}
 
   /** Schema errors in plain words or, once the schema passes, the rules' problems. */
   public validate(doc: unknown): DocumentProblem[] {
-    const fn = compileSchema(this.schema);
+    const fn = compileSchema(this.schema, this.precompiled);
     // An `if` error only summarises the errors of its `then` branch, which are reported themselves.
     if (!fn(doc)) return (fn.errors ?? []).filter((e) => e.keyword !== 'if').map(describeAjvError);
     return this.rules.flatMap((rule) => rule(doc));

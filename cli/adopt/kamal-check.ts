@@ -11,7 +11,7 @@
  */
 import { compileSchema, DocumentProblem } from '../../src/schema';
 import { isHash, YamlValue } from '../../constructs/kamal/merge';
-import { KAMAL_DEPLOY_SCHEMA, KamalConfigValidator } from '../../constructs/kamal/schema';
+import { KAMAL_DEPLOY_SCHEMA, KAMAL_DEPLOY_VALIDATOR, KamalConfigValidator } from '../../constructs/kamal/schema';
 
 /** What is checked: a whole config or a fragment, with or without `-d`. */
 export interface KamalCheckOptions {
@@ -79,7 +79,7 @@ function dedupe(problems: DocumentProblem[]): DocumentProblem[] {
 
 /** Whether the document has Kamal's shape (the validator's schema half). */
 function shapeIsValid(doc: unknown): boolean {
-  return compileSchema(KAMAL_DEPLOY_SCHEMA)(doc) as boolean;
+  return compileSchema(KAMAL_DEPLOY_SCHEMA, KAMAL_DEPLOY_VALIDATOR)(doc) as boolean;
 }
 
 /**

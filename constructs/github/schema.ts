@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, escapePointer, JsonSchema } from '../../src';
 import { ACTIVITY_EVENTS, PERMISSION_SCOPES } from './l1';
 
@@ -229,4 +230,4 @@ function readsSecrets(condition: unknown): boolean {
 }
 
 /** The validator every GitHubWorkflow carries. */
-export const WORKFLOW_VALIDATOR = new JsonSchema(WORKFLOW_SCHEMA, [workflowRules]);
+export const WORKFLOW_VALIDATOR = new JsonSchema(WORKFLOW_SCHEMA, [workflowRules], path.join(__dirname, 'workflow.validator.js'));

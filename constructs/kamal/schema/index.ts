@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileSchema, DocumentProblem, escapePointer, IDocumentValidator } from '../../../src/schema';
 import { KAMAL_DEPLOY_SCHEMA } from './deploy-schema';
@@ -47,11 +48,14 @@ export class KamalConfigValidator implements IDocumentValidator {
   }
 }
 
+/** The Kamal schema's validator, compiled ahead of time by scripts/validators.ts. */
+export const KAMAL_DEPLOY_VALIDATOR = path.join(__dirname, 'deploy.validator.js');
+
 let compiled: ValidateFunction | undefined;
 
 /** Compiled once per process: the validator runs for every deploy file of every estate. */
 function compiledSchema(): ValidateFunction {
-  if (!compiled) compiled = compileSchema(KAMAL_DEPLOY_SCHEMA);
+  if (!compiled) compiled = compileSchema(KAMAL_DEPLOY_SCHEMA, KAMAL_DEPLOY_VALIDATOR);
   return compiled;
 }
 

@@ -413,4 +413,4 @@ export const fluentBitConfigSchema = new JsonSchema(FLUENT_BIT_CONFIG_SCHEMA, [
   checkLokiWorkers,
   checkFlush,
   checkMatch,
-]);
+], path.join(__dirname, 'fluent-bit.validator.js'));

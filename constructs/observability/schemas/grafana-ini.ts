@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, JsonSchema } from '../../../src/schema';
 import { child, isRecord, obj, oneOf, pointer, problem, Schema } from './_schema';
 
@@ -171,4 +172,4 @@ function checkDottedSections(doc: unknown): DocumentProblem[] {
 }
 
 /** grafana.ini: the sections and keys above, as the `ini` package parses the file. */
-export const grafanaIniSchema = new JsonSchema(GRAFANA_INI_SCHEMA, [checkDottedSections]);
+export const grafanaIniSchema = new JsonSchema(GRAFANA_INI_SCHEMA, [checkDottedSections], path.join(__dirname, 'grafana-ini.validator.js'));

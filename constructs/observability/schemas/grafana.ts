@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, JsonSchema } from '../../../src/schema';
 import { child, listOf, mapOf, nonEmptyStr, obj, pointer, problem, records, Schema, str } from './_schema';
 
@@ -131,4 +132,4 @@ function checkUnique(doc: unknown): DocumentProblem[] {
 }
 
 /** Grafana 12 `provisioning/datasources/*.yaml`: the strict V1 schema plus Grafana's provisioning checks. */
-export const grafanaDatasourcesSchema = new JsonSchema(GRAFANA_DATASOURCES_SCHEMA, [checkAccess, checkSingleDefault, checkUnique]);
+export const grafanaDatasourcesSchema = new JsonSchema(GRAFANA_DATASOURCES_SCHEMA, [checkAccess, checkSingleDefault, checkUnique], path.join(__dirname, 'grafana.validator.js'));

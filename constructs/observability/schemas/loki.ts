@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, JsonSchema } from '../../../src/schema';
 import {
   bool,
@@ -641,4 +642,4 @@ export function lokiConfigRules(now: () => Date = () => new Date()): Array<(doc:
 }
 
 /** Loki 3.4 `config.yaml`: the strict schema above plus the checks Loki's `Config.Validate()` runs. */
-export const lokiConfigSchema = new JsonSchema(LOKI_CONFIG_SCHEMA, lokiConfigRules());
+export const lokiConfigSchema = new JsonSchema(LOKI_CONFIG_SCHEMA, lokiConfigRules(), path.join(__dirname, 'loki.validator.js'));

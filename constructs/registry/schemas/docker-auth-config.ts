@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, escapePointer, JsonSchema } from '../../../src';
 import {
   bool, child, duration, int, isRecord, listOf, mapOf, nonEmptyStr, obj, Schema, str, strList,
@@ -276,4 +277,4 @@ export const dockerAuthConfigSchema = new JsonSchema(DOCUMENT, [
   usersHaveHashedPasswords,
   starActionAlone,
   pathPrefixAbsolute,
-]);
+], path.join(__dirname, 'docker-auth-config.validator.js'));

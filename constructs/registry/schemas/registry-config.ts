@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DocumentProblem, JsonSchema } from '../../../src';
 import {
   bool, child, duration, durationString, int, isRecord, keysOf, listOf, mapOf, nonEmptyStr, obj,
@@ -374,13 +375,11 @@ const cache = new Map<RegistryMajorVersion, JsonSchema>();
 export function registryConfigSchema(version: RegistryMajorVersion): JsonSchema {
   let schema = cache.get(version);
   if (!schema) {
-    schema = new JsonSchema(documentSchema(version), [
-      exactlyOneStorageDriver,
-      atMostOneAuthProvider,
-      ...(version === 3 ? [tokenTrustSource] : []),
-      realmIsAbsoluteUrl,
-      redisCacheNeedsRedis(version),
-    ]);
+    schema = new JsonSchema(
+      documentSchema(version),
+      [exactlyOneStorageDriver, atMostOneAuthProvider, ...(version === 3 ? [tokenTrustSource] : []), realmIsAbsoluteUrl, redisCacheNeedsRedis(version)],
+      path.join(__dirname, `registry-config-${version}.validator.js`),
+    );
     cache.set(version, schema);
   }
   return schema;
