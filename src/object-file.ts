@@ -156,21 +156,65 @@ export function splitOverridePath(path: string): string[] {
 }
 
 /**
- * Applies overrides to a deep copy of `doc`; the model's own object is never mutated. `where`
- * (the construct path) leads every error, which also names the override and the list.
+ * Applies overrides to `doc` without mutating it: each map and list on the path of an override
+ * is copied before it is changed (once), everything else is shared with the model's object.
+ * `where` (the construct path) leads every error, which also names the override and the list.
  */
 export function applyOverrides(doc: unknown, overrides: ReadonlyArray<Override>, where?: string): unknown {
   if (overrides.length === 0) return doc;
-  const root = structuredClone(doc ?? {}) as Record<string, any>;
+  const copies = new WeakSet<object>();
+  const root = copyOf(doc ?? {}, copies) as Record<string, any>;
   for (const o of overrides) {
     const fail = (why: string): never => {
       const name = o.patch ? `JSON patch ${o.patch} '${o.path.map((p) => `/${escapePointer(p)}`).join('')}'` : `override '${o.path.join('.')}'`;
       throw new Error(`${where !== undefined ? `[${where || '<root>'}] ` : ''}${name}: ${why}`);
     };
-    if (o.patch) applyPatch(root, o, fail);
-    else applySetOrDelete(root, o, fail);
+    if (o.patch) applyPatch(root, o, fail, copies);
+    else applySetOrDelete(root, o, fail, copies);
   }
   return root;
+}
+
+/** A map or list as data: a list, or an object whose prototype is a realm's Object.prototype (or none). */
+function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
+  if (Array.isArray(v)) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * A shallow copy of a map or list on an override's path (any other object becomes a map of its
+ * own keys, as a document reads it), recorded in `copies` so it is copied once; a scalar as is.
+ */
+function copyOf(v: unknown, copies: WeakSet<object>): unknown {
+  if (typeof v !== 'object' || v === null || copies.has(v)) return v;
+  let out: Record<string, unknown> | unknown[];
+  // Array.from, not slice or map: those make the copy in the realm of the list they are called on.
+  if (Array.isArray(v)) out = Array.from(v);
+  else {
+    out = {};
+    for (const k of Object.keys(v)) setOwn(out, k, (v as Record<string, unknown>)[k]);
+  }
+  copies.add(out);
+  return out;
+}
+
+/** `node[key]`, copied into place first when it is a container shared with the model. */
+function ownChild(node: any, key: string | number, copies: WeakSet<object>): any {
+  const child = node[key];
+  const copy = copyOf(child, copies);
+  if (copy !== child) node[key] = copy;
+  return copy;
+}
+
+/** A deep copy of an override's value, so the document never shares a container with the caller's. */
+function dataCopy(v: unknown): unknown {
+  if (Array.isArray(v)) return Array.from(v, dataCopy);
+  if (!isContainer(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setOwn(out, k, dataCopy((v as Record<string, unknown>)[k]));
+  return out;
 }
 
 type Fail = (why: string) => never;
@@ -197,7 +241,7 @@ function indexIn(list: unknown[], seg: string, at: string[], fail: Fail, allowEn
 }
 
 /** addOverride / addDeletionOverride. */
-function applySetOrDelete(root: Record<string, any>, o: Override, fail: Fail): void {
+function applySetOrDelete(root: Record<string, any>, o: Override, fail: Fail, copies: WeakSet<object>): void {
   let node: any = root;
   const last = o.path.length - 1;
   for (let d = 0; d < last; d++) {
@@ -209,38 +253,38 @@ function applySetOrDelete(root: Record<string, any>, o: Override, fail: Fail): v
         if (o.delete) return;
         node[i] = {};
       }
-      node = node[i];
+      node = ownChild(node, i, copies);
       continue;
     }
     const child = node[key];
     const descend = typeof child === 'object' && child !== null && (!Array.isArray(child) || looksLikeIndex(o.path[d + 1]));
     if (!descend) {
       if (o.delete) return;
-      node[key] = {};
+      setOwn(node, key, {});
     }
-    node = node[key];
+    node = ownChild(node, key, copies);
   }
   const key = o.path[last];
   if (Array.isArray(node)) {
     const i = indexIn(node, key, o.path.slice(0, last), fail, !o.delete);
     if (o.delete) node.splice(i, 1);
-    else node[i] = structuredClone(o.value);
+    else node[i] = dataCopy(o.value);
   } else if (o.delete) {
     delete node[key];
   } else {
-    setOwn(node, key, structuredClone(o.value));
+    setOwn(node, key, dataCopy(o.value));
   }
 }
 
 /** An RFC 6902 operation: parents must exist; `remove`, `replace` and `test` need their target. */
-function applyPatch(root: Record<string, any>, o: Override, fail: Fail): void {
+function applyPatch(root: Record<string, any>, o: Override, fail: Fail, copies: WeakSet<object>): void {
   let node: any = root;
   const last = o.path.length - 1;
   for (let d = 0; d < last; d++) {
     const key = o.path[d];
     const at = o.path.slice(0, d);
-    if (Array.isArray(node)) node = node[indexIn(node, key, at, fail, false)];
-    else if (typeof node === 'object' && node !== null && Object.hasOwn(node, key)) node = node[key];
+    if (Array.isArray(node)) node = ownChild(node, indexIn(node, key, at, fail, false), copies);
+    else if (typeof node === 'object' && node !== null && Object.hasOwn(node, key)) node = ownChild(node, key, copies);
     else fail(`${[...at, key].join('.') || 'the document'} does not exist; add it first`);
     if (typeof node !== 'object' || node === null) fail(`${o.path.slice(0, d + 1).join('.')} is not a map or a list`);
   }
@@ -248,9 +292,9 @@ function applyPatch(root: Record<string, any>, o: Override, fail: Fail): void {
   const parent = o.path.slice(0, last);
   if (Array.isArray(node)) {
     const i = indexIn(node, key, parent, fail, o.patch === 'add');
-    if (o.patch === 'add') node.splice(i, 0, structuredClone(o.value));
+    if (o.patch === 'add') node.splice(i, 0, dataCopy(o.value));
     else if (o.patch === 'remove') node.splice(i, 1);
-    else if (o.patch === 'replace') node[i] = structuredClone(o.value);
+    else if (o.patch === 'replace') node[i] = dataCopy(o.value);
     else if (!deepEqual(node[i], o.value)) fail(`the value is ${JSON.stringify(node[i])}, not ${JSON.stringify(o.value)}; the document changed under the patches that follow — review them`);
     return;
   }
@@ -259,7 +303,7 @@ function applyPatch(root: Record<string, any>, o: Override, fail: Fail): void {
   if (o.patch === 'remove') delete node[key];
   else if (o.patch === 'test') {
     if (!deepEqual(node[key], o.value)) fail(`the value is ${JSON.stringify(node[key])}, not ${JSON.stringify(o.value)}; the document changed under the patches that follow — review them`);
-  } else setOwn(node, key, structuredClone(o.value));
+  } else setOwn(node, key, dataCopy(o.value));
 }
 
 /** Sets an own property, `__proto__` included (a key like any other in a document). */

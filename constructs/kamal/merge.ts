@@ -133,10 +133,6 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function isEmptyHash(v: YamlValue): boolean {
-  return isHash(v) && Object.keys(v).length === 0;
-}
-
 /** Sets an own key; plain assignment of `__proto__` would set the prototype instead. */
 function put(h: YamlHash, k: string, v: YamlValue): void {
   if (k === '__proto__') Object.defineProperty(h, k, { value: v, enumerable: true, writable: true, configurable: true });
@@ -184,45 +180,58 @@ function unionKeys(hashes: readonly YamlHash[]): string[] {
   return keys;
 }
 
-/** One level of `splitDestinations`; `overlays[i]` belongs to `hashes[i]`. Linear in the input. */
+/**
+ * One level of `splitDestinations`; `overlays[i]` belongs to `hashes[i]`. Linear in the input. A
+ * hash equal in every destination goes into the base whole (the first destination's own object)
+ * without being split further.
+ */
 function splitHashes(hashes: readonly YamlHash[]): { base: YamlHash; overlays: YamlHash[] } {
+  const n = hashes.length;
   const base: YamlHash = {};
-  const overlays: YamlHash[] = hashes.map(() => ({}));
+  const overlays: YamlHash[] = new Array(n);
+  for (let i = 0; i < n; i++) overlays[i] = {};
   for (const k of unionKeys(hashes)) {
     let inAll = true;
     let allHashes = true;
-    for (const h of hashes) {
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i];
       if (!Object.hasOwn(h, k)) {
         inAll = false;
         break;
       }
       if (!isHash(h[k])) allHashes = false;
     }
-
     if (!inAll) {
-      hashes.forEach((h, i) => {
-        if (Object.hasOwn(h, k)) put(overlays[i], k, h[k]);
-      });
+      for (let i = 0; i < n; i++) if (Object.hasOwn(hashes[i], k)) put(overlays[i], k, hashes[i][k]);
+      continue;
+    }
+    const first = hashes[0][k];
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = deepEqual(hashes[i][k], first);
+    if (same) {
+      // Shared whole, hash or not; an empty hash goes into the base only when every destination has it.
+      put(base, k, first);
     } else if (allHashes) {
-      const sub = splitHashes(hashes.map((h) => h[k] as YamlHash));
-      if (Object.keys(sub.base).length > 0) {
+      const subs: YamlHash[] = new Array(n);
+      for (let i = 0; i < n; i++) subs[i] = hashes[i][k] as YamlHash;
+      const sub = splitHashes(subs);
+      if (hasKeys(sub.base)) {
         put(base, k, sub.base);
-        sub.overlays.forEach((o, i) => {
-          if (Object.keys(o).length > 0) put(overlays[i], k, o);
-        });
-      } else if (hashes.every((h) => isEmptyHash(h[k]))) {
-        put(base, k, {});
+        for (let i = 0; i < n; i++) if (hasKeys(sub.overlays[i])) put(overlays[i], k, sub.overlays[i]);
       } else {
         // Nothing shared below k, so each sub-overlay is that destination's whole value.
-        sub.overlays.forEach((o, i) => put(overlays[i], k, o));
+        for (let i = 0; i < n; i++) put(overlays[i], k, sub.overlays[i]);
       }
     } else {
-      const first = hashes[0][k];
-      if (hashes.every((h) => deepEqual(h[k], first))) put(base, k, first);
-      else hashes.forEach((h, i) => put(overlays[i], k, h[k]));
+      for (let i = 0; i < n; i++) put(overlays[i], k, hashes[i][k]);
     }
   }
   return { base, overlays };
+}
+
+function hasKeys(h: YamlHash): boolean {
+  for (const k in h) if (Object.hasOwn(h, k)) return true;
+  return false;
 }
 
 /** Reports where `merged` differs from `expected`, as precisely as the shapes allow. */

@@ -323,7 +323,7 @@ export function resolveView(cfg: L1.DeployConfig, owners: ViewOwners): Deploymen
     routes,
     proxies,
     tagEnvs: Object.entries(tags).map(([tag, env]) => ({ tag, env: envOf(env as L1.Env, `env/tags/${tag}`) })),
-    secrets: secretUsesOf(cfg),
+    secrets: secretUsesOf(cfg, roles),
   };
 }
 
@@ -480,7 +480,7 @@ function mergeEnv(a: EnvView, b: EnvView): EnvView {
 }
 
 /** Every secret name an effective config reads, with the key that reads it. */
-export function secretUsesOf(cfg: L1.DeployConfig): SecretUse[] {
+export function secretUsesOf(cfg: L1.DeployConfig, roles: readonly ServerRole[] = rolesOfServers(cfg.servers)): SecretUse[] {
   const uses: SecretUse[] = [];
   const add = (key: string, secrets: string[]) => secrets.forEach((secret) => uses.push({ secret, key }));
   const names = (env: unknown) => envOf(env as L1.Env | undefined, '').secrets.map((s) => s.secret);
@@ -494,7 +494,7 @@ export function secretUsesOf(cfg: L1.DeployConfig): SecretUse[] {
   reg('registry', cfg.registry);
   add('env/secret', names(cfg.env));
   ssl('proxy', cfg.proxy);
-  for (const role of rolesOfServers(cfg.servers) as ServerRole[]) {
+  for (const role of roles) {
     if (role.listForm) continue;
     add(`servers/${role.name}/env/secret`, names((role.config as L1.Role).env));
     ssl(`servers/${role.name}/proxy`, (role.config as L1.Role).proxy);

@@ -101,6 +101,27 @@ describe('ObjectFile overrides', () => {
     expect(JSON.parse(first)).toEqual({ a: { c: { deep: { v: 1 } } }, list: ['x'] });
   });
 
+  test('overrides copy only the maps and lists on their paths: the rest is the model\'s own, and the model is untouched', () => {
+    // GIVEN
+    const model = { a: { b: [1, { c: 2 }] }, untouched: { deep: [1] }, list: [{ x: 1 }, { y: 2 }] };
+    const before = structuredClone(model);
+    const app = Testing.app();
+    const file = new JsonFile(app, 'j', { path: 'a.json', obj: model });
+    file.addOverride('a.b.1.c', 3);
+    file.addJsonPatch(JsonPatch.add('/list/1/z', 4), JsonPatch.remove('/list/0/x'));
+    file.addDeletionOverride('a.b.0');
+
+    // WHEN
+    const doc = file.toObject() as typeof model & { list: Array<Record<string, number>> };
+
+    // THEN
+    expect(model).toEqual(before);
+    expect(doc).toEqual({ a: { b: [{ c: 3 }] }, untouched: { deep: [1] }, list: [{}, { y: 2, z: 4 }] });
+    expect(doc.untouched).toBe(model.untouched);
+    expect(doc.a).not.toBe(model.a);
+    expect(doc.list).not.toBe(model.list);
+  });
+
   test('overrides on a YAML file go through the same quoting', () => {
     // GIVEN
     const app = Testing.app();

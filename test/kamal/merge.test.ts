@@ -332,8 +332,8 @@ test('splitDestinations never mutates its input; what it takes whole it shares i
   // GIVEN
   const shared = ['RAILS_MASTER_KEY'];
   const effective: Record<string, Hash> = {
-    production: { env: { secret: shared }, hosts: ['a'] },
-    staging: { env: { secret: shared }, hosts: ['b'] },
+    production: { env: { secret: shared, clear: { A: '1' } }, hosts: ['a'], builder: { arch: 'amd64' } },
+    staging: { env: { secret: shared, clear: { A: '2' } }, hosts: ['b'], builder: { arch: 'amd64' } },
   };
   const before = JSON.stringify(effective);
 
@@ -345,6 +345,7 @@ test('splitDestinations never mutates its input; what it takes whole it shares i
   expect((base.env as Hash).secret).toBe(shared);
   expect(overlays.production.hosts).toBe(effective.production.hosts);
   expect(base.env).not.toBe(effective.production.env); // a hash split further is a new hash
+  expect(base.builder).toBe(effective.production.builder); // one equal everywhere is shared whole
 });
 
 // ---------------------------------------------------------------------------------------------
