@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { isDeepStrictEqual } from 'util';
 import * as YAML from 'yaml';
 import { controlCharProblem } from './_control-chars';
 import { ObjectFile, ObjectFileProps } from './object-file';
@@ -27,6 +28,13 @@ export interface YamlFileProps extends ObjectFileProps {
    * @default false
    */
   readonly erb?: boolean;
+  /**
+   * Other dialects a reader of the file follows (GitHub reads workflows as YAML 1.2, while
+   * `actionlint` and most tools around them read 1.1). The file is rendered for `dialect`, and
+   * synth fails when any of these would read a scalar of it differently.
+   * @default - none
+   */
+  readonly alsoReadAs?: readonly YamlDialect[];
 }
 
 /**
@@ -38,12 +46,15 @@ export class YamlFile extends ObjectFile {
   public readonly dialect: YamlDialect;
   /** Whether the consumer runs the file through ERB first. */
   public readonly erb: boolean;
+  /** Other dialects a reader of the file follows; each must read it as `dialect` does. */
+  public readonly alsoReadAs: readonly YamlDialect[];
   private rendered?: { text: string; obj: unknown };
 
   constructor(scope: Construct, id: string, props: YamlFileProps) {
     super(scope, id, props);
     this.dialect = props.dialect ?? YamlDialect.YAML_1_1;
     this.erb = props.erb ?? false;
+    this.alsoReadAs = (props.alsoReadAs ?? []).filter((d) => d !== this.dialect);
   }
 
   /** Parses the text in this file's dialect, for the validator. */
@@ -59,9 +70,16 @@ export class YamlFile extends ObjectFile {
    * per process, so an estate of thousands of files is not parsed a second time.
    */
   public documentForValidation(text: string): unknown {
-    if (!this.rendered || !text.endsWith(this.rendered.text)) return this.parse(text);
-    const checked = readBackModel(this.rendered.obj, this.dialect, this.erb);
-    return checked === FALLBACK ? this.parse(text) : checked;
+    const checked = this.rendered && text.endsWith(this.rendered.text) ? readBackModel(this.rendered.obj, this.dialect, this.erb) : FALLBACK;
+    if (checked === FALLBACK) {
+      const doc = this.parse(text);
+      for (const other of this.alsoReadAs) {
+        if (!isDeepStrictEqual(doc, parseYaml(text, other))) throw new Error(`it reads differently as YAML ${other} than as YAML ${this.dialect}; quote the scalar that differs`);
+      }
+      return doc;
+    }
+    for (const other of this.alsoReadAs) readBackModel(this.rendered!.obj, this.dialect, this.erb, other);
+    return checked;
   }
 
   protected renderBody(): string {
@@ -232,15 +250,16 @@ function obviouslyString(s: string): boolean {
 
 /**
  * `obj` as a YAML reader would return it (undefined members dropped; `obj` itself when it has
- * none, so a model is not copied for nothing), after proving that every key and scalar reads back
- * as itself; FALLBACK for values only a full parse can judge.
+ * none, so a model is not copied for nothing), after proving that every key and scalar, rendered
+ * for `dialect`, reads back as itself in `readAs` (the same dialect unless said); FALLBACK for
+ * values only a full parse can judge.
  */
-function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean): unknown {
+function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean, readAs: YamlDialect = dialect): unknown {
   // Scalars not yet known to read back, in the order met: proved together after the walk.
   const pending: Scalar[] = [];
   const prove = (value: string | number, asKey: boolean): void => {
     if (typeof value === 'string' && obviouslyString(value)) return;
-    const memo = `${dialect}${erb ? 'e' : ''}${asKey ? 'k' : 'v'}${typeof value}:${value}`;
+    const memo = `${dialect}>${readAs}${erb ? 'e' : ''}${asKey ? 'k' : 'v'}${typeof value}:${value}`;
     if (readsBack.get(memo) !== true) pending.push({ value, asKey, memo });
   };
   const walk = (v: unknown): unknown => {
@@ -284,9 +303,12 @@ function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean): unknow
   };
   const model = walk(obj);
   if (model === FALLBACK || pending.length === 0) return model;
-  proveAll(pending.filter((p) => !readsBack.has(p.memo)), dialect, erb);
+  proveAll(pending.filter((p) => !readsBack.has(p.memo)), dialect, erb, readAs);
   const wrong = pending.find((p) => !readsBack.get(p.memo));
-  if (wrong) throw new Error(`${wrong.asKey ? 'key' : 'value'} ${JSON.stringify(wrong.value)} does not read back as itself in YAML ${dialect}`);
+  if (wrong) {
+    const what = `${wrong.asKey ? 'key' : 'value'} ${JSON.stringify(wrong.value)}`;
+    throw new Error(readAs === dialect ? `${what} does not read back as itself in YAML ${dialect}` : `${what} reads differently as YAML ${readAs} than as YAML ${dialect}; quote it`);
+  }
   return model;
 }
 
@@ -304,10 +326,10 @@ interface Scalar {
  * (`v0: ...`, `v1: ...`), one round trip instead of one per value; if it does not come back
  * whole, each value is proved on its own.
  */
-function proveAll(scalars: Scalar[], dialect: YamlDialect, erb: boolean): void {
+function proveAll(scalars: Scalar[], dialect: YamlDialect, erb: boolean, readAs: YamlDialect): void {
   const roundTrip = (probe: Record<string, unknown>): Record<string, unknown> | undefined => {
     try {
-      const back = parseYaml(stringifyYaml(probe, { dialect, erb }), dialect);
+      const back = parseYaml(stringifyYaml(probe, { dialect, erb }), readAs);
       return typeof back === 'object' && back !== null && !Array.isArray(back) ? (back as Record<string, unknown>) : undefined;
     } catch {
       return undefined;

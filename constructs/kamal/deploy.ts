@@ -195,7 +195,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
 
   /** The destination file Kamal reads for `-d <name>`. */
   public destinationFile(name: string): string {
-    return this.file.replace(/\.yml$/, `.${name}.yml`);
+    return `${this.file.slice(0, -'.yml'.length)}.${name}.yml`;
   }
 
   /**
@@ -283,16 +283,17 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
   private makePlan(): DeployPlan {
     const effective = new Map<string, L1.DeployConfig>();
     const access = new Map<string, Map<string, EndpointAccess>>();
+    const rendered = new Rendered();
     if (this.destinationList.length === 0) {
       const accessories = this.accessoriesIn(undefined);
-      effective.set('', this.withOverrides(this.render(this.settings, accessories), undefined));
+      effective.set('', this.withOverrides(this.render(this.settings, accessories, rendered), undefined));
       access.set('', this.accessOf(this.settings, accessories, undefined));
       return { effective, access, views: new Map(), base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
     }
     for (const d of this.destinationList) {
       const settings = mergeSettings(this.settings, d.settings);
       const accessories = this.accessoriesIn(d.name);
-      effective.set(d.name, this.withOverrides(this.render(settings, accessories), d.name));
+      effective.set(d.name, this.withOverrides(this.render(settings, accessories, rendered), d.name));
       access.set(d.name, this.accessOf(settings, accessories, d.name));
     }
     const byName: Record<string, Record<string, YamlValue>> = {};
@@ -329,27 +330,32 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return mine.length === 0 ? cfg : (applyOverrides(cfg, mine, this.node.path) as L1.DeployConfig);
   }
 
-  private render(s: ConfigSettings, accessories: Accessory[]): L1.DeployConfig {
+  /**
+   * The effective config of one set of settings. `rendered` is shared by the destinations of one
+   * plan: a part of the settings a destination does not change (the same object) is rendered
+   * once, and the destinations' configs share it, so the split finds it equal at once.
+   */
+  private render(s: ConfigSettings, accessories: Accessory[], rendered: Rendered): L1.DeployConfig {
     const roles: Record<string, L1.HostEntry[] | L1.Role> = {};
-    for (const name of Object.keys(s.roles ?? {}).sort(compareStrings)) roles[name] = renderRole(s.roles![name]);
+    for (const name of Object.keys(s.roles ?? {}).sort(compareStrings)) roles[name] = rendered.of('role', s.roles![name], renderRole);
     const acc: Record<string, L1.Accessory> = {};
     for (const a of [...accessories].sort((x, y) => compareStrings(x.name, y.name))) {
       if (acc[a.name]) throw new Error(`[${a.node.path}] accessory '${a.name}' is declared twice in ${this.file}`);
-      acc[a.name] = a.toKamal();
+      acc[a.name] = rendered.of('accessory', a, (x) => x.toKamal());
     }
     const requireDestination = this.requireDestination ?? (this.destinationList.length > 0 ? true : undefined);
     const cfg = compact<L1.DeployConfig>({
       service: s.service,
       image: s.image,
       servers: Object.keys(roles).length > 0 ? roles : undefined,
-      proxy: s.proxy && renderProxy(s.proxy),
-      registry: s.registry && renderRegistry(s.registry),
-      builder: s.builder && renderBuilder(s.builder),
-      env: s.env && EnvSet.of(s.env).toKamal(),
+      proxy: s.proxy && rendered.of('proxy', s.proxy, renderProxy),
+      registry: s.registry && rendered.of('registry', s.registry, renderRegistry),
+      builder: s.builder && rendered.of('builder', s.builder, renderBuilder),
+      env: s.env && rendered.of('env', s.env, (e) => EnvSet.of(e).toKamal()),
       accessories: Object.keys(acc).length > 0 ? acc : undefined,
-      volumes: s.volumes && s.volumes.length > 0 ? s.volumes.map(volumeArg) : undefined,
-      labels: s.labels && sortedRecord(s.labels),
-      logging: s.logging && renderLogging(s.logging),
+      volumes: s.volumes && s.volumes.length > 0 ? rendered.of('volumes', s.volumes, (v) => v.map(volumeArg)) : undefined,
+      labels: s.labels && rendered.of('labels', s.labels, sortedRecord),
+      logging: s.logging && rendered.of('logging', s.logging, renderLogging),
       asset_path: s.assetPath,
       hooks_path: s.hooksPath,
       hooks_output: s.hooksOutput,
@@ -364,7 +370,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       deploy_timeout: s.deployTimeout,
       drain_timeout: s.drainTimeout,
       stop_timeout: s.stopTimeout,
-      ssh: s.ssh && renderSsh(s.ssh),
+      ssh: s.ssh && rendered.of('ssh', s.ssh, renderSsh),
       sshkit: s.sshkit && compact({ max_concurrent_starts: s.sshkit.maxConcurrentStarts, pool_idle_timeout: s.sshkit.poolIdleTimeout, dns_retries: s.sshkit.dnsRetries }),
       boot: s.boot && compact({ limit: s.boot.limit, wait: s.boot.wait, parallel_roles: s.boot.parallelRoles }),
       output: s.output && compact({ otel: s.output.otelEndpoint ? { endpoint: s.output.otelEndpoint } : undefined, file: s.output.filePath ? { path: s.output.filePath } : undefined }),
@@ -513,6 +519,23 @@ export class Destination extends Construct implements IAccessoryOwner {
 }
 
 const HOOKS_CHECKED = new WeakSet<IConstruct>();
+
+/**
+ * What one plan has rendered, by kind and by the settings object it came from: the same object
+ * renders to the same (shared, never mutated) value. Rendering depends on nothing but its input.
+ */
+class Rendered {
+  private readonly byKind = new Map<string, Map<object, unknown>>();
+
+  public of<I extends object, O>(kind: string, input: I, render: (input: I) => O): O {
+    let memo = this.byKind.get(kind);
+    if (!memo) this.byKind.set(kind, (memo = new Map()));
+    if (memo.has(input)) return memo.get(input) as O;
+    const out = render(input);
+    memo.set(input, out);
+    return out;
+  }
+}
 
 /**
  * The validator of a generated deploy file (`deploy.yml`, `deploy.<dest>.yml`): each document is

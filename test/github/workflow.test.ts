@@ -49,6 +49,23 @@ test('the key on is emitted quoted for YAML 1.1 readers, and the file reads the 
   expect(Object.keys(parseYaml(text, YamlDialect.YAML_1_2) as object)).toContain('on');
 });
 
+test.each([
+  ['a value of the model', (w: GitHubWorkflow) => w, { ...deploy, env: { MODE: '0o17' } }],
+  ['a value an override sets', (w: GitHubWorkflow) => w.addOverride('env.MODE', '0o17'), deploy],
+])('%s that YAML 1.2 reads otherwise than YAML 1.1 (0o17, octal only in 1.2) fails synth, naming it', (_what, edit, workflow) => {
+  // GIVEN
+  const app = Testing.app();
+  edit(new GitHubWorkflow(app, 'Deploy', { fileName: 'deploy.yml', workflow }));
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toEqual([
+    'error [Deploy] out/.github/workflows/deploy.yml: the rendered file does not parse back: value "0o17" reads differently as YAML 1.2 than as YAML 1.1; quote it',
+  ]);
+});
+
 test('a workflow given as a function is built at synth, after the rest of the tree', () => {
   // GIVEN
   const app = Testing.app();

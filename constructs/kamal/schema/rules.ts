@@ -149,7 +149,7 @@ function rolesOf(doc: Hash): RoleView[] {
     const isPrimary = role.name === primary;
     // The primary role runs the proxy unless it says `proxy: false`; others only when asked.
     const runningProxy = isPrimary ? role.config.proxy !== false : truthy(role.config.proxy);
-    return { ...role, primary: isPrimary, runningProxy };
+    return { name: role.name, path: role.path, config: role.config, listForm: role.listForm, entries: role.entries, hosts: role.hosts, primary: isPrimary, runningProxy };
   });
 }
 
