@@ -15,6 +15,13 @@ export interface LockHolder {
   readonly host: string;
   /** The holder's start time (field 22 of /proc/PID/stat), so a reused pid is not taken for it. */
   readonly start?: string;
+  /**
+   * The holder's pid namespace (`/proc/self/ns/pid`): two containers may share a host name and an
+   * output folder, and a pid means nothing in another namespace.
+   */
+  readonly pidns?: string;
+  /** The kernel's boot id: a lock taken before the machine restarted has no live holder. */
+  readonly boot?: string;
   /** Random token, so a holder releases only the lock it took. */
   readonly token: string;
   /** When it was taken (ms since the epoch). */
@@ -52,7 +59,16 @@ export class OutputLock {
    * breaking a stale lock; throws LockBusyError when the holder keeps it past `timeoutMs`.
    */
   public static acquire(dir: Dir, options: LockOptions): OutputLock {
-    const me: LockHolder = { pid: process.pid, host: os.hostname(), start: startTime(process.pid), token: randomBytes(8).toString('hex'), at: Date.now(), purpose: options.purpose };
+    const me: LockHolder = {
+      pid: process.pid,
+      host: os.hostname(),
+      start: startTime(process.pid),
+      pidns: PID_NAMESPACE,
+      boot: BOOT_ID,
+      token: randomBytes(8).toString('hex'),
+      at: Date.now(),
+      purpose: options.purpose,
+    };
     const deadline = Date.now() + options.timeoutMs;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       try {
@@ -107,12 +123,33 @@ function readHolder(dir: Dir, name = LOCK_NAME): { holder?: LockHolder; ino: num
 /** An unreadable lock file younger than this is one being written right now. */
 const UNREADABLE_GRACE_MS = 2000;
 
+/**
+ * Whether a lock's holder is certainly gone: the lock is older than `staleMs`; or it was taken on
+ * this machine before it last booted; or its pid is gone from this pid namespace. A holder on
+ * another host or in another pid namespace (a container sharing the folder) can't be judged by
+ * its pid, so its lock only ages out.
+ */
 function isStale(held: { holder?: LockHolder; mtimeMs: number }, staleMs: number): boolean {
   const holder = held.holder;
   if (!holder) return Date.now() - held.mtimeMs > UNREADABLE_GRACE_MS;
   if (Date.now() - holder.at > staleMs) return true;
   if (holder.host !== os.hostname()) return false;
+  if (holder.boot !== undefined && BOOT_ID !== undefined && holder.boot !== BOOT_ID) return true;
+  if (holder.pidns !== undefined && holder.pidns !== PID_NAMESPACE) return false;
   return !isAlive(holder.pid, holder.start);
+}
+
+/** This process's pid namespace, as `pid:[4026531836]`; undefined where /proc does not say. */
+const PID_NAMESPACE = readQuietly(() => fs.readlinkSync('/proc/self/ns/pid'));
+/** This boot of the kernel; undefined where /proc does not say. */
+const BOOT_ID = readQuietly(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+
+function readQuietly(read: () => string): string | undefined {
+  try {
+    return read() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number, start: string | undefined): boolean {

@@ -619,6 +619,28 @@ describe('one writer at a time', () => {
     expect(writerLeftovers(out)).toEqual([]);
   });
 
+  test.each([
+    ['taken on this host before it last booted (its pid now runs something else) is broken at once', { pid: process.pid, boot: 'a-boot-before-this-one' }, true],
+    ['of a process in another pid namespace (a container sharing the folder and host name) is waited for: its pid is not ours to judge', { pid: deadPid(), pidns: 'pid:[1]' }, false],
+    ['of a dead process in this pid namespace is broken at once', { pid: deadPid(), pidns: fs.readlinkSync('/proc/self/ns/pid') }, true],
+  ])('a lock %s', (_what, holder, broken) => {
+    // GIVEN
+    writeTree(out, withManifest({ 'a.txt': 'a\n' }));
+    fs.writeFileSync(path.join(out, '.kamal-cdk/lock'), JSON.stringify({ ...holder, at: Date.now(), host: os.hostname(), token: 'old', purpose: 'write' }));
+
+    // WHEN
+    const write = () => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 200, staleLockMs: 60_000 });
+
+    // THEN
+    if (broken) {
+      write();
+      expect(readTree(out)['a.txt']).toBe('b\n');
+    } else {
+      expect(writeError(write).code).toBe('locked');
+      expect(readTree(out)['a.txt']).toBe('a\n');
+    }
+  });
+
   test('a waiter that judged a lock stale, but finds a live one in its place when it moves it aside, puts the live one back', () => {
     // GIVEN: the stale lock the waiter looked at was replaced by a live holder's before the waiter moved it
     writeTree(out, withManifest({ 'a.txt': 'a\n' }));
