@@ -176,6 +176,9 @@ function bundle(entry, outfile, root, external, sourcemap) {
     sourcemap: sourcemap ? 'external' : false,
     // Module comments in the bundle are then relative to the project, whatever the cwd.
     absWorkingDir: root,
+    // Every free reference to these names (never a word in a string or a comment, nor a local
+    // of that name) becomes a marker that ownDirnames resolves module by module.
+    define: { __dirname: DIRNAME_MARK, __filename: FILENAME_MARK },
   });
   // Bundling would make every module's __dirname and __filename the bundle's; give our sources
   // their own (the bundle is a local cache, so absolute paths are fine here). esbuild's sync API
@@ -197,25 +200,31 @@ function ownsDirname(file, root) {
 }
 
 /**
+ * What esbuild puts in place of a free `__dirname` / `__filename` (see bundle's `define`). Built,
+ * not written: this file is bundled too, and the markers must appear in no bundle but as markers.
+ */
+const MARK = ['__kamal', 'Cdk'].join('');
+const DIRNAME_MARK = `${MARK}Dirname__`;
+const FILENAME_MARK = `${MARK}Filename__`;
+const BUNDLE_NAMES = { dirname: '__dirname', filename: '__filename' };
+
+/**
  * esbuild starts each bundled module with a `// <path relative to the working directory>` line;
- * within a module's region `__dirname` and `__filename` become that module's own.
+ * within a module's region the markers of `__dirname` and `__filename` become that module's own
+ * names, or the bundle's own `__dirname` and `__filename` in a package's module.
  */
 function ownDirnames(text, root) {
   const out = [];
-  // The module whose region this is, with its names as JSON, or undefined when it keeps the bundle's.
-  let own;
+  // The names in this region, as JavaScript.
+  let names = BUNDLE_NAMES;
   for (const line of text.split('\n')) {
     const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
     if (m) {
       // Decided once per module, not per line (a bundle has tens of thousands).
       const file = path.resolve(root, m[1]);
-      own = ownsDirname(file, root) ? { dirname: JSON.stringify(path.dirname(file)), filename: JSON.stringify(file) } : undefined;
+      names = ownsDirname(file, root) ? { dirname: JSON.stringify(path.dirname(file)), filename: JSON.stringify(file) } : BUNDLE_NAMES;
     }
-    if (own && line.includes('__')) {
-      out.push(line.replace(/\b__dirname\b/g, own.dirname).replace(/\b__filename\b/g, own.filename));
-    } else {
-      out.push(line);
-    }
+    out.push(line.includes(MARK) ? line.split(DIRNAME_MARK).join(names.dirname).split(FILENAME_MARK).join(names.filename) : line);
   }
   return out.join('\n');
 }

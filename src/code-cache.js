@@ -24,10 +24,7 @@ function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`) {
   } catch {
     cachedData = undefined;
   }
-  // The parameter names are built, not written: the bundler gives each of kamal-cdk's own modules
-  // its real __dirname by rewriting that word in its text, which must not happen to these.
-  const params = ['exports', 'require', 'module', ['__file', 'name'].join(''), ['__dir', 'name'].join('')].join(', ');
-  const wrapper = `(function (${params}) {${source}\n})`;
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {

@@ -153,6 +153,37 @@ describe('synth, check and diff', () => {
 });
 
 describe('the estate program itself', () => {
+  test('__dirname and __filename in a module of the estate are its own; the same words in a string or a comment stay words', () => {
+    // GIVEN: a helper in a subfolder, which uses the names and also writes them as text
+    const dir = project({
+      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nimport { lines } from './lib/where';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: lines() });\napp.synth();\n`,
+      'lib/where.ts': [
+        "import * as path from 'path';",
+        '// __dirname here is only a word',
+        'function local(): string {',
+        "  const __filename = 'a local of that name is the local';",
+        '  return __filename;',
+        '}',
+        'export function lines(): string[] {',
+        "  return ['the words __dirname and __filename', `${path.basename(__dirname)}/${path.basename(__filename)}`, local()];",
+        '}',
+        '',
+      ].join('\n'),
+    });
+
+    // WHEN
+    const synth = kamalCdk(dir, 'synth', '--quiet');
+
+    // THEN
+    expect(synth.stderr).toBe('');
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8').split('\n').slice(-4)).toEqual([
+      'the words __dirname and __filename',
+      'lib/where.ts',
+      'a local of that name is the local',
+      '',
+    ]);
+  });
+
   test('editing a helper module outside src/ and constructs/ is seen: check exits 2 (the bundle cache is keyed by content)', () => {
     // GIVEN
     const dir = project({
