@@ -1,12 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import type { App } from '../src/app';
 import { formatDiagnostic } from '../src/annotations';
 import type { Synthesis } from '../src/synthesizer';
 import { parseYaml, stringifyYaml } from '../src/yaml';
 import { deepMerge, isHash, YamlValue } from '../constructs/kamal/merge';
-import { findDrift, unifiedDiff } from '../src/drift';
-import { MANIFEST_PATH, readManifest } from '../src/synthesizer';
+import { readGenerated, unifiedDiff } from '../src/drift';
 import { WriteError } from '../src/writer';
 import { ExitCode } from './exit-codes';
 import { displayDir } from './report';
@@ -68,23 +65,25 @@ export function configCommand(app: App, synthesis: Synthesis, file: string, dest
 export function effectiveDiff(app: App, synthesis: Synthesis, outdir: string, io: Out): number {
   if (failOnErrors(synthesis, io)) return ExitCode.VALIDATION_FAILED;
   const display = displayDir(outdir);
-  // The same gate as diff: under the lock, never a half-written tree.
+  const deploys = deploysOf(app);
+  const files = deploys.flatMap((d) => [d.file, ...d.destinationNames().flatMap((dest) => (dest === undefined ? [] : [d.destinationFile(dest)]))]);
+  // As diff reads them: under the lock, never a half-written tree, only files kamal-cdk generated.
+  let onDisk: Map<string, string | undefined>;
   try {
-    if (fs.existsSync(outdir)) findDrift(outdir, synthesis.files, { display });
+    onDisk = readGenerated(outdir, files, { display });
   } catch (e) {
     if (!(e instanceof WriteError)) throw e;
     io.stderr(`error: ${e.message}`);
     return e.code === 'interrupted' ? ExitCode.INTERRUPTED : e.code === 'locked' ? ExitCode.LOCKED : ExitCode.VALIDATION_FAILED;
   }
-  const generated = new Set(readManifest(readGenerated(outdir, new Set([MANIFEST_PATH]), MANIFEST_PATH)));
   let changed = 0;
   let total = 0;
-  for (const deploy of deploysOf(app)) {
+  for (const deploy of deploys) {
     for (const dest of deploy.destinationNames()) {
       total++;
       const label = dest === undefined ? deploy.file : `${deploy.file} -d ${dest}`;
       const after = stringifyYaml(sortedKeys(deploy.effectiveConfig(dest) as YamlValue), { erb: true });
-      const before = mergedOnDisk(outdir, generated, deploy.file, dest === undefined ? undefined : deploy.destinationFile(dest));
+      const before = mergedOnDisk(onDisk, deploy.file, dest === undefined ? undefined : deploy.destinationFile(dest));
       if (before === after) continue;
       changed++;
       io.stdout(`${before === undefined ? 'new' : 'changed'}    ${label}`);
@@ -104,25 +103,10 @@ function sortedKeys(v: YamlValue): YamlValue {
   return out;
 }
 
-/**
- * The text of a file kamal-cdk generated in the output folder: only a path the manifest lists,
- * only a regular file reached through real folders (never a link), else undefined.
- */
-function readGenerated(outdir: string, generated: Set<string>, rel: string): string | undefined {
-  if (!generated.has(rel)) return undefined;
-  let dir = outdir;
-  for (const part of rel.split('/')) {
-    dir = path.join(dir, part);
-    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
-    if (!st || st.isSymbolicLink()) return undefined;
-  }
-  return fs.lstatSync(dir).isFile() ? fs.readFileSync(dir, 'utf8') : undefined;
-}
-
 /** The config Kamal would merge from the generated files in the output folder, as YAML; undefined when absent or unreadable. */
-function mergedOnDisk(outdir: string, generated: Set<string>, file: string, destinationFile: string | undefined): string | undefined {
+function mergedOnDisk(onDisk: ReadonlyMap<string, string | undefined>, file: string, destinationFile: string | undefined): string | undefined {
   const read = (rel: string): YamlValue | undefined => {
-    const text = readGenerated(outdir, generated, rel);
+    const text = onDisk.get(rel);
     if (text === undefined) return undefined;
     try {
       return (parseYaml(text) ?? {}) as YamlValue;

@@ -2,13 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as TS from 'typescript';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cacheDirOf, cacheName, contentHash, recordFile, recordFolders, foldersUnchanged } = require('../src/bundle-cache.js') as {
+const { cacheDirOf, cacheName, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince } = require('../src/bundle-cache.js') as {
   cacheDirOf(root: string): string;
   cacheName(root: string, entry: string): string;
   recordFolders(root: string, files: string[]): Array<[string, string]>;
   foldersUnchanged(root: string, folders: Array<[string, string]> | undefined): boolean;
   contentHash(file: string, known?: FileRecord): string | undefined;
   recordFile(file: string, now: number): FileRecord;
+  settledSince(file: string, hash: string | undefined, started: number): boolean;
 };
 
 /** A file's content hash, the stat stamp it was taken under, and whether the stamp is too recent to trust. */
@@ -93,10 +94,8 @@ export function typeCheck(entry: string, root: string): TypeCheckResult {
       if (path.dirname(path.resolve(fileName)) === libDir) continue; // keyed by the TypeScript version
       const abs = path.resolve(fileName);
       const [hash, statStamp, racy] = recordFile(abs, now);
-      const st = fs.statSync(abs, { throwIfNoEntry: false });
       // A file written while it was checked may be checked in one version and hashed in another.
-      // The change time decides: nobody can set it back.
-      if (hash === undefined || !st || st.ctimeMs >= started - 1) settled = false;
+      if (!settledSince(abs, hash, started)) settled = false;
       files.push([path.relative(root, abs).split(path.sep).join('/'), hash ?? '', statStamp, racy]);
     }
     if (settled) {

@@ -96,6 +96,18 @@ function recordFile(file, now) {
   return [hash, statStamp(st), racy];
 }
 
+/**
+ * Whether a file read by a run that started at `started` (ms) may be recorded with `hash`: it was
+ * hashed, and it has not changed since the run started. One written while it was read may have
+ * been read in one version and hashed in another. The change time decides, as nobody can set it
+ * back (a copy with -p can set the modification time).
+ */
+function settledSince(file, hash, started) {
+  if (hash === undefined) return false;
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st !== undefined && st.ctimeMs < started - 1;
+}
+
 /** Whether every input the index lists still has the hash it was bundled from, in folders whose entries did not change. */
 function inputsUnchanged(root, index) {
   for (const [rel, hash, stamp, racy] of index.inputs) {
@@ -274,14 +286,9 @@ function bundleEntry(entry, options = {}) {
   }
   fs.renameSync(tmp, outfile);
   const folders = recordFolders(root, inputs.map(([rel]) => rel));
-  // An input written while esbuild read it may be in the bundle in one version and hashed in
-  // another: such a bundle serves this run, but is not recorded, so the next run bundles again.
-  // The change time decides, as nobody can set it back (a copy with -p can set the modification time).
-  const settled = inputs.every(([rel, hash]) => {
-    if (hash === undefined) return false;
-    const st = fs.statSync(path.resolve(root, rel), { throwIfNoEntry: false });
-    return st !== undefined && st.ctimeMs < started - 1;
-  });
+  // A bundle with an input written while esbuild read it serves this run, but is not recorded,
+  // so the next run bundles again.
+  const settled = inputs.every(([rel, hash]) => settledSince(path.resolve(root, rel), hash, started));
   if (settled) {
     const tmpIndex = `${indexFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, sourcemap, bundle: bundleName, inputs, folders }));
@@ -318,4 +325,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged };
+module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince };

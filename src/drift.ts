@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareStrings } from './annotations';
-import { DirCache } from './private/fsx';
+import { Dir, DirCache } from './private/fsx';
 import { isLockFile } from './private/lock';
 import { dirOf, pending } from './private/txn';
 import { MANIFEST_PATH, readManifest, SynthesizedFile } from './synthesizer';
@@ -46,14 +46,36 @@ export function findDrift(outdir: string, files: SynthesizedFile[], options: Fin
   const abs = path.resolve(outdir);
   if (!fs.existsSync(abs)) return files.map((f) => ({ path: f.path, kind: 'missing', patch: patch(display, f.path, undefined, f.content) }));
   return underLock(abs, display, { ...opts, purpose: 'check', make: false, optional: true }, (cache, own) => {
-    if (own && pending(own)) {
-      throw new WriteError(
-        'interrupted',
-        `${display}/ holds a write that did not finish (kamal-cdk was stopped while writing it); run kamal-cdk synth to finish or undo it, then check again`,
-      );
-    }
-    return compare(cache, files, display, new Set(readManifest(own?.read(path.posix.basename(MANIFEST_PATH))?.text)));
+    return compare(cache, files, display, generatedPaths(own, display));
   });
+}
+
+/**
+ * The text of each of `rels` as kamal-cdk generated it in the output folder: only a path the
+ * manifest lists, only a regular file reached through real folders (never a link); undefined for
+ * anything else. Reads under the folder's lock, with findDrift's errors.
+ */
+export function readGenerated(outdir: string, rels: readonly string[], options: FindDriftOptions = {}): Map<string, string | undefined> {
+  const display = options.display ?? 'out';
+  const abs = path.resolve(outdir);
+  const texts = new Map<string, string | undefined>(rels.map((rel) => [rel, undefined]));
+  if (!fs.existsSync(abs)) return texts;
+  return underLock(abs, display, { ...options, purpose: 'check', make: false, optional: true }, (cache, own) => {
+    const generated = generatedPaths(own, display);
+    for (const rel of rels) if (generated.has(rel)) texts.set(rel, cache.find(dirOf(rel))?.read(path.posix.basename(rel))?.text);
+    return texts;
+  });
+}
+
+/** The paths the manifest lists; a WriteError `interrupted` when the folder holds an unfinished write. */
+function generatedPaths(own: Dir | undefined, display: string): Set<string> {
+  if (own && pending(own)) {
+    throw new WriteError(
+      'interrupted',
+      `${display}/ holds a write that did not finish (kamal-cdk was stopped while writing it); run kamal-cdk synth to finish or undo it, then check again`,
+    );
+  }
+  return new Set(readManifest(own?.read(path.posix.basename(MANIFEST_PATH))?.text));
 }
 
 function compare(cache: DirCache, files: SynthesizedFile[], display: string, manifest: Set<string>): Drift[] {

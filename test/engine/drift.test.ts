@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExitCode } from '../../cli';
-import { App, findDrift, MANIFEST_PATH, Testing, TextFile, WriteError, writeTree, YamlFile } from '../../src';
+import { App, findDrift, MANIFEST_PATH, readGenerated, Testing, TextFile, WriteError, writeTree, YamlFile } from '../../src';
 import { Dir } from '../../src/private/fsx';
 import { OutputLock } from '../../src/private/lock';
 import { readTree, runFixture, statTree, synthIn, tempDir } from './helpers';
@@ -199,6 +199,31 @@ describe('findDrift', () => {
 
     // THEN
     expect(drift.map((d) => d.kind)).toEqual(['missing', 'missing', 'missing', 'missing']);
+  });
+});
+
+describe('readGenerated', () => {
+  test('reads what kamal-cdk generated; a path the manifest does not list, a link or a missing file reads as nothing', () => {
+    // GIVEN: a user's file where no file is generated, and a generated file replaced by a link to a secret
+    fs.writeFileSync(path.join(out, 'mine.txt'), 'TOKEN=abc\n');
+    fs.writeFileSync(path.join(tempDir(), 'secret'), 'TOKEN=abc\n');
+    fs.rmSync(path.join(out, 'notes.txt'));
+    fs.symlinkSync(path.join(tempDir(), 'secret'), path.join(out, 'notes.txt'));
+
+    // WHEN
+    const texts = readGenerated(out, ['config/deploy.yml', 'mine.txt', 'notes.txt', 'config/gone.yml']);
+
+    // THEN
+    expect(texts.get('config/deploy.yml')).toContain('service: demo');
+    expect([...texts].filter(([rel]) => rel !== 'config/deploy.yml')).toEqual([['mine.txt', undefined], ['notes.txt', undefined], ['config/gone.yml', undefined]]);
+  });
+
+  test('a write cut short: readGenerated throws interrupted, as findDrift does', () => {
+    // GIVEN
+    writeTree(out, synthesized().map((f) => (f.path === 'notes.txt' ? { ...f, content: 'changed\n' } : f)), { faults: { beforeCleanup: () => { throw new Error('killed'); } } });
+
+    // THEN
+    expect(() => readGenerated(out, ['notes.txt'])).toThrow(expect.objectContaining({ code: 'interrupted' }));
   });
 });
 
