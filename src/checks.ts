@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import type { Diagnostic } from './annotations';
 
 /** One finding of a tree-wide check, reported against the construct it is about. */
 export interface Finding {
@@ -22,6 +23,7 @@ export interface Finding {
 export type TreeCheck = () => Finding[];
 
 const CHECKS = new WeakMap<IConstruct, TreeCheck[]>();
+const WARNINGS = new WeakMap<IConstruct, readonly Diagnostic[]>();
 
 /**
  * Tree-wide checks. `node.addValidation` reports on the construct it is added to; a check that
@@ -46,5 +48,20 @@ export class Checks {
   /** @internal */
   public _all(): readonly TreeCheck[] {
     return CHECKS.get(this.root) ?? [];
+  }
+
+  /**
+   * The warnings of the synth under way, acknowledged ones with their reasons: every check's and
+   * every construct's own (`Annotations.addWarning`) made before files render. For a document
+   * that reports them, such as an operations page, rendered after every check has run; empty
+   * outside a synth.
+   */
+  public warnings(): readonly Diagnostic[] {
+    return WARNINGS.get(this.root) ?? [];
+  }
+
+  /** @internal Set by synthesize once every check has run, before any file renders. */
+  public _recordWarnings(warnings: readonly Diagnostic[]): void {
+    WARNINGS.set(this.root, warnings);
   }
 }

@@ -105,6 +105,8 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     }
   }
 
+  // What a file that reports the estate's warnings (an operations page) sees when it renders.
+  Checks.of(root)._recordWarnings(sortDiagnostics([...warnings, ...acknowledged, ...annotationWarnings(all)]));
   const outcomes = new Map<FileBase, FileOutcome>();
   for (const f of claimed) outcomes.set(f, renderAndCheck(f, display));
 
@@ -124,14 +126,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   errors.push(...folderClashes(files, byPath, display));
 
   // Warnings are gathered after rendering: a file that builds its document lazily may add them then.
-  for (const c of all) {
-    const annotations = Annotations.of(c);
-    for (const w of annotations.warnings) {
-      const reason = annotations.acknowledgementOf(w.id);
-      const d: Diagnostic = { severity: 'warning', path: pathOf(c), message: w.message, id: w.id, acknowledged: reason };
-      (reason === undefined ? warnings : acknowledged).push(d);
-    }
-  }
+  for (const d of annotationWarnings(all)) (d.acknowledged === undefined ? warnings : acknowledged).push(d);
   files.sort((a, b) => compareStrings(a.path, b.path));
   files.push(manifestFile(files, markerText(root)));
   files.sort((a, b) => compareStrings(a.path, b.path));
@@ -146,6 +141,18 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     acknowledged: sortDiagnostics(acknowledged),
     validatedDocuments,
   };
+}
+
+/** Every construct's own warnings (Annotations.addWarning), with acknowledgements. */
+function annotationWarnings(all: readonly IConstruct[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const c of all) {
+    const annotations = Annotations.of(c);
+    for (const w of annotations.warnings) {
+      out.push({ severity: 'warning', path: pathOf(c), message: w.message, id: w.id, acknowledged: annotations.acknowledgementOf(w.id) });
+    }
+  }
+  return out;
 }
 
 /** What rendering and checking one file came to: its text unless an error stopped it, and the errors. */

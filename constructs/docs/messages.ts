@@ -98,6 +98,12 @@ export const OPERATIONS_PAGE_EN = {
     columns: ['Source', 'journald match', 'Written by', 'Collected by', 'Destination'],
     grafanaReads: (grafana: string, url: string, file: string) => `Grafana (${code(grafana)}) reads Loki at ${code(url)}, provisioned in ${code(file)}.`,
   },
+  hazards: {
+    heading: 'Known hazards',
+    intro: 'What synth warns about in this estate. A hazard stays listed as long as the configuration has it; an acknowledged one shows the reason given.',
+    columns: ['Hazard', 'Warning', 'Acknowledged'],
+    none: 'synth warns about nothing in this estate.',
+  },
   /** Names of access controls by their `description`; a control not listed shows its own. */
   controls: {} as Readonly<Record<string, string>>,
   listSeparator: ', ',
@@ -184,6 +190,12 @@ const ja: OperationsPageMessages = {
     intro: 'Fluent Bit がホストの journal を読み、以下の条件に合うログを Loki に送信します。',
     columns: ['ログ', 'journald の条件', '出力元', '収集', '送信先'],
     grafanaReads: (grafana, url, file) => `Grafana (${code(grafana)}) は ${code(url)} の Loki を datasource として参照します (${code(file)} で設定)。`,
+  },
+  hazards: {
+    heading: '既知のリスク',
+    intro: 'synth がこの構成について出している警告です。設定にリスクが残る限り掲載され、承認済みのものはその理由を示します。',
+    columns: ['リスク', '警告', '承認'],
+    none: 'synth はこの構成について警告を出していません。',
   },
   controls: {
     'HTTP Basic auth': 'Basic認証',

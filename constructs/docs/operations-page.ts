@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { compareStrings, DocumentProblem, MarkdownDocument, MarkdownFile } from '../../src';
+import { Checks, compareStrings, DocumentProblem, MarkdownDocument, MarkdownFile } from '../../src';
 import { GitHubL1, GitHubWorkflow } from '../github';
 import { BasicAuth, DeploymentView, KamalSecrets, parseAddress, PublishedPort, RouteView } from '../kamal';
 import { FluentBit, Grafana, GrafanaLogin, JournaldField, JournaldSource } from '../observability';
@@ -85,7 +85,18 @@ export class OperationsPage extends Construct {
     out.push(`## ${m.secrets.heading}`, '', m.secrets.intro, '', ...this.secrets(model), '');
     out.push(...this.deployFlow(model));
     out.push(...this.logs(model));
+    out.push(...this.hazards());
     return out.join('\n');
+  }
+
+  // ---------------------------------------------------------------- hazards
+
+  /** The warnings synth gives for the estate (the checks ran before any file renders). */
+  private hazards(): string[] {
+    const h = this.messages.hazards;
+    const warnings = Checks.of(this).warnings();
+    const body = warnings.length === 0 ? [h.none] : table(h.columns, warnings.map((w) => [w.message, code(w.id ?? 'warning'), w.acknowledged ?? '—']));
+    return [`## ${h.heading}`, '', h.intro, '', ...body, ''];
   }
 
   // ---------------------------------------------------------------- architecture

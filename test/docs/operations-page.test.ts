@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 import { OperationsPage } from '../../constructs/docs';
 import { label, mermaidText } from '../../constructs/docs/_markdown';
 import { deepMerge, KamalDeploy } from '../../constructs/kamal';
-import { MarkdownFile, parseYaml, Testing } from '../../src';
+import { Annotations, Checks, MarkdownFile, parseYaml, Testing } from '../../src';
 import { buildEstate } from '../../synth';
 import { buildEstate as buildMultiHost } from '../../examples/multi-host/synth';
 
@@ -236,6 +236,58 @@ describe('language', () => {
   test('an unknown language is refused', () => {
     const app = Testing.app();
     expect(() => new OperationsPage(app, 'p', { language: 'fr' as any })).toThrow(/no catalogue for language 'fr'; use en or ja/);
+  });
+});
+
+describe('known hazards', () => {
+  /** The rows of the page's hazards table (the last table): [message, id, acknowledgement]. */
+  const hazardRows = (text: string): string[][] => tables(text.slice(text.indexOf('## 既知のリスク'))).at(0)!.slice(2);
+
+  test('every warning synth gives for the estate is on the page with its id, an acknowledged one with its reason', () => {
+    // GIVEN
+    const app = Testing.app();
+    buildEstate(app);
+
+    // WHEN
+    const s = Testing.synthesize(app);
+    const rows = hazardRows(s.files.find((f) => f.path === PAGE)!.content);
+
+    // THEN: the page's rows are synth's own warnings, and they are the hazards the operations page records
+    expect(rows.map(([message, id, ack]) => [message, id, ack])).toEqual(
+      [...s.warnings, ...s.acknowledged]
+        .sort((a, b) => (a.path + a.message < b.path + b.message ? -1 : 1))
+        .map((w) => [w.message, `\`${w.id}\``, w.acknowledged ?? '—']),
+    );
+    expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(['`rails:uploads-on-local-disk`', '`rails:action-cable-without-redis`', '`rails:tls-at-proxy`']));
+    expect(rows.find((r) => r[1] === '`rails:tls-at-proxy`')![2]).toMatch(/^by design: kamal-proxy terminates TLS/);
+  });
+
+  test('a warning acknowledged in the estate shows its reason; a check\'s own warning is listed, a | in it kept in its cell', () => {
+    // GIVEN
+    const app = Testing.app();
+    const estate = buildEstate(app);
+    const guide = estate.node.findChild('app');
+    Annotations.of(guide).acknowledge('rails:uploads-on-local-disk', 'the volume is backed up nightly');
+    Checks.of(estate).add(() => [{ construct: estate, severity: 'warning', id: 'test:pipe', message: 'a | in a message stays in its cell' }]);
+
+    // WHEN
+    const rows = hazardRows(Testing.synth(app)[PAGE]);
+
+    // THEN
+    expect(rows.filter((r) => r[1] === '`rails:uploads-on-local-disk`').map((r) => r[2])).toEqual(['the volume is backed up nightly', 'the volume is backed up nightly']);
+    expect(rows.find((r) => r[1] === '`test:pipe`')![0]).toBe('a \u0000 in a message stays in its cell');
+  });
+
+  test('an estate synth warns nothing about says so', () => {
+    // GIVEN
+    const app = Testing.app();
+    new OperationsPage(app, 'page', { language: 'en' });
+
+    // WHEN
+    const text = Testing.synth(app)[PAGE];
+
+    // THEN
+    expect(text.slice(text.indexOf('## Known hazards'))).toContain('synth warns about nothing in this estate.');
   });
 });
 
