@@ -55,6 +55,10 @@ test('npm init -y && npm i <tarball> && npx kamal-cdk init . && synth && check &
   // The package brings what it needs and nothing from this checkout.
   expect(fs.existsSync(path.join(dir, 'node_modules/kamal-cdk/lib/cli/index.js'))).toBe(true);
   expect(fs.existsSync(path.join(dir, 'node_modules/kamal-cdk/src'))).toBe(false);
+  // Its precompiled validators served every schema: ajv compiled nothing (a compiled schema is
+  // cached as <40 hex digits>.js).
+  expect(fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /(^|\/)[0-9a-f]{40}\.js$/.test(f))).toEqual([]);
+  expect(fs.existsSync(path.join(dir, 'node_modules/kamal-cdk/lib/constructs/kamal/schema/deploy.validator.js'))).toBe(true);
 });
 
 test('in that project, editing a helper module imported by synth.ts makes check exit 2', () => {
