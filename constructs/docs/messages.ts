@@ -74,6 +74,9 @@ export const OPERATIONS_PAGE_EN = {
     scriptsHeading: 'Scripts',
     scriptsColumns: ['Deploys', 'First deploy', 'Later deploys', 'Server address'],
     serverAddress: (credential: string, variable: string) => `${code(credential)} from the Rails credentials, exported as ${code(variable)}`,
+    serverAddresses: (addresses: ReadonlyArray<{ readonly credential: string; readonly variable: string }>) =>
+      `from the Rails credentials in one lookup: ${addresses.map((a) => `${code(a.credential)} exported as ${code(a.variable)}`).join(', ')}`,
+    noServerAddressLookup: 'no lookup: the hosts are addresses in the config',
     workflowsHeading: 'Workflows',
     workflowsColumns: ['Workflow', 'Name', 'Triggers', 'Runs', 'GitHub secrets'],
     push: (branches: readonly string[], paths: readonly string[]) => `push to ${codes(branches, ', ')}${paths.length ? ` touching ${codes(paths, ', ')}` : ''}`,
@@ -167,6 +170,8 @@ const ja: OperationsPageMessages = {
     scriptsHeading: '実行スクリプト',
     scriptsColumns: ['対象', '初回', '2回目以降', 'サーバーアドレス'],
     serverAddress: (credential, variable) => `Rails credentials の ${code(credential)} を ${code(variable)} として export`,
+    serverAddresses: (addresses) => `Rails credentials から1回で取得し、${addresses.map((a) => `${code(a.credential)} を ${code(a.variable)}`).join('、')} として export`,
+    noServerAddressLookup: '取得なし: ホストは設定に書かれたアドレス',
     workflowsHeading: 'workflow',
     workflowsColumns: ['workflow', '名前', 'トリガー', '実行内容', 'GitHub secrets'],
     push: (branches, paths) => `${codes(branches, '、')} への push${paths.length ? ` (${codes(paths, '、')} に変更があるとき)` : ''}`,

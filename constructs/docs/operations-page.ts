@@ -294,7 +294,7 @@ export class OperationsPage extends Construct {
             code(s.destination === undefined ? s.deploy.file : `${s.deploy.file} -d ${s.destination}`),
             `${code(`./${s.setupScript.path}`)} (${code(s.kamalCommand('setup'))})`,
             `${code(`./${s.deployScript.path}`)} (${code(s.kamalCommand('deploy'))})`,
-            d.serverAddress(s.serverAddressCredential, s.serverAddressVariable() ?? ''),
+            this.serverAddressCell(s),
           ]),
         ),
         '',
@@ -316,6 +316,15 @@ export class OperationsPage extends Construct {
     const sequence = this.sequence(model, scripts);
     if (sequence.length > 0) out.push(`### ${d.sequenceHeading}`, '', ...fenced('mermaid', sequence), '');
     return out;
+  }
+
+  /** Where a script's server addresses come from: none for hosts written as addresses, else the credentials. */
+  private serverAddressCell(scripts: KamalDeployScripts): string {
+    const d = this.messages.deploy;
+    const addresses = scripts.serverAddresses();
+    if (addresses.length === 0) return d.noServerAddressLookup;
+    if (addresses.length === 1) return d.serverAddress(addresses[0].credential, addresses[0].variable);
+    return d.serverAddresses(addresses);
   }
 
   private triggers(doc: GitHubL1.Workflow): string {

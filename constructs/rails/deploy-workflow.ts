@@ -75,11 +75,11 @@ const KNOWN_HOSTS_ENV = 'SSH_KNOWN_HOSTS';
  * Docker Buildx (Kamal builds the image on the runner), then run the deploy script.
  *
  * The deploy step's env is derived: every environment variable the secrets files read for the
- * destination through `SecretSource.env()`, plus RAILS_MASTER_KEY for the credentials, each from
- * the GitHub secret of the same name. A secret added to `.kamal/secrets*` reaches the workflow with
- * no further edit; a variable that stops reaching the script (an override, a later edit) fails
- * synth, since Kamal would silently deploy it empty. Only the deploy step sees them: the
- * third-party actions before it never do.
+ * destination through `SecretSource.env()`, plus RAILS_MASTER_KEY when the script reads server
+ * addresses from the credentials, each from the GitHub secret of the same name. A secret added to
+ * `.kamal/secrets*` reaches the workflow with no further edit; a variable that stops reaching the
+ * script (an override, a later edit) fails synth, since Kamal would silently deploy it empty. Only
+ * the deploy step sees them: the third-party actions before it never do.
  */
 export class DeployWorkflow extends Construct {
   /** The generated workflow file. */
@@ -160,10 +160,12 @@ export class DeployWorkflow extends Construct {
 
   /**
    * The environment variables the deploy script needs from GitHub secrets, sorted: the master key
-   * (to read the credentials) and whatever the secrets files Kamal reads for the destination read.
+   * when the script reads server addresses from the credentials, and whatever the secrets files
+   * Kamal reads for the destination read (which may include the master key for the app).
    */
   public variablesNeeded(): string[] {
-    const names = new Set([KamalDeployScripts.MASTER_KEY_VARIABLE, ...this.secrets.envVariablesRead(this.target.destination)]);
+    const lookup = this.scripts.serverAddresses().length > 0 ? [KamalDeployScripts.MASTER_KEY_VARIABLE] : [];
+    const names = new Set([...lookup, ...this.secrets.envVariablesRead(this.target.destination)]);
     return [...names].sort(compareStrings);
   }
 
@@ -260,9 +262,9 @@ export class DeployWorkflow extends Construct {
     }
     errors.push(...this.checkHostKeys(doc, job));
     if (this.target.problems().length === 0) {
-      const exported = this.scripts.serverAddressVariable();
+      const exported = new Set(this.scripts.serverAddresses().map((a) => a.variable));
       for (const [name, key] of erbVariables(deploy.effectiveConfig(this.target.destination))) {
-        if (name !== exported && !(name in env)) {
+        if (!exported.has(name) && !(name in env)) {
           errors.push(`${this.target.describe()} reads ${name} through ERB (${key}), but neither ${script} nor ${file} sets it, so Kamal would render it empty; set it in the workflow's env or stop reading it`);
         }
       }

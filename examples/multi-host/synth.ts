@@ -6,7 +6,8 @@
  *   jobs          the jobs role (Solid Queue's bin/jobs), no proxy
  *   db            PostgreSQL and Valkey, reached from the others on the private network only
  *   ops           the private Docker registry, Loki and Grafana
- * and Fluent Bit on every host, shipping its journal to Loki over the private network.
+ * and Fluent Bit on every host, shipping its journal to Loki over the private network. Deployed
+ * with ./setup_production.sh, then ./deploy_production.sh or its GitHub Actions workflow.
  *
  * Public addresses are from the documentation ranges (RFC 5737) and the private network is
  * 10.0.0.0/24: they are config values only, never contacted.
@@ -19,7 +20,7 @@ import { OperationsPage } from '../../constructs/docs';
 import { Estate } from '../../constructs/estate';
 import { EndpointAccess, Host, KamalSecrets, PrivateNetwork, SecretSource } from '../../constructs/kamal';
 import { JournaldSource, ObservabilityStack } from '../../constructs/observability';
-import { RailsApp } from '../../constructs/rails';
+import { DeployWorkflow, KamalDeployScripts, RailsApp } from '../../constructs/rails';
 import { DockerAuth, RegistryStack } from '../../constructs/registry';
 import { App } from '../../src';
 
@@ -67,7 +68,7 @@ export function buildEstate(app: App): Estate {
     roles: { jobs: { cmd: 'bin/jobs', hosts: [jobs], logging: jobLogs.dockerLogging } },
     rails: { activeStorage: 's3', actionCable: 'redis', cacheStore: 'redis', forceSsl: false, assumeSsl: true },
   });
-  shop.addDestination('production', {
+  const production = shop.addDestination('production', {
     domain: 'shop.example.com',
     access: EndpointAccess.public(),
     database: {
@@ -89,7 +90,7 @@ export function buildEstate(app: App): Estate {
   });
 
   // Secrets by name; values come from the deployer's environment.
-  new KamalSecrets(estate, 'secrets', {
+  const secrets = new KamalSecrets(estate, 'secrets', {
     common: {
       RAILS_MASTER_KEY: SecretSource.env(),
       POSTGRES_PASSWORD: SecretSource.env(),
@@ -104,6 +105,13 @@ export function buildEstate(app: App): Estate {
     path: '.kamal/registry-secrets',
     withoutDestination: DockerAuth.passwordHashSecrets(registry.auth),
   });
+
+  // The deploy flow: ./setup_production.sh the first time, ./deploy_production.sh after. The hosts
+  // are the addresses above, written in the config, so the scripts look nothing up in the Rails
+  // credentials. GitHub Actions runs the deploy script by hand only; its env is derived from the
+  // secrets files.
+  const scripts = new KamalDeployScripts(estate, 'production-scripts', { destination: production });
+  new DeployWorkflow(estate, 'production-workflow', { scripts, secrets, triggers: { manual: true } });
 
   // The operations page: hosts, endpoints, containers per host, secrets and log collection, read
   // from the configs above (docs/src/content/docs/server-architecture.md, for a Starlight site).

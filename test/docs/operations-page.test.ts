@@ -8,10 +8,12 @@ import MarkdownIt from 'markdown-it';
 import * as YAML from 'yaml';
 import { OperationsPage } from '../../constructs/docs';
 import { label, mermaidText } from '../../constructs/docs/_markdown';
-import { deepMerge, KamalDeploy } from '../../constructs/kamal';
-import { Annotations, Checks, MarkdownFile, parseYaml, Testing } from '../../src';
+import { deepMerge, EndpointAccess, KamalDeploy } from '../../constructs/kamal';
+import { KamalDeployScripts } from '../../constructs/rails';
+import { Annotations, Checks, Erb, MarkdownFile, parseYaml, Testing } from '../../src';
 import { buildEstate } from '../../synth';
 import { buildEstate as buildMultiHost } from '../../examples/multi-host/synth';
+import { guideEstate } from '../rails/deploy-fixture';
 
 const PAGE = 'docs/src/content/docs/server-architecture.md';
 const MERMAID = path.join(__dirname, '..', 'support', 'mermaid-parse.mjs');
@@ -331,8 +333,65 @@ describe('the multi-host example', () => {
       expect(text).toContain(`### Host \`${host}\``);
     }
     expect(text).toContain('`10.0.0.30:5432->5432/tcp`');
-    // No deploy scripts in this example: the flowchart only.
-    expect(parseMermaid(mermaidBlocks(text))).toEqual([{ ok: true, type: 'flowchart-v2' }]);
+    expect(parseMermaid(mermaidBlocks(text))).toEqual([
+      { ok: true, type: 'flowchart-v2' },
+      { ok: true, type: 'sequence' },
+    ]);
+  });
+});
+
+describe('the scripts table says where each script\'s server addresses come from', () => {
+  /** The rows of the page's scripts table, by what they deploy. */
+  const scriptRows = (text: string) => {
+    const t = tables(text).find((x) => ['Server address', 'サーバーアドレス'].includes(x[0][3]))!;
+    return Object.fromEntries(t.slice(2).map((r) => [r[0], r[3]]));
+  };
+
+  test.each([
+    [
+      'en',
+      '`kamal.server_ip` from the Rails credentials, exported as `KAMAL_SERVER_IP_ADDRESS`',
+      'from the Rails credentials in one lookup: `kamal.jobs_ip` exported as `JOBS_HOST`, `kamal.web_ip` exported as `WEB_HOST`',
+      'no lookup: the hosts are addresses in the config',
+    ],
+    [
+      'ja',
+      'Rails credentials の `kamal.server_ip` を `KAMAL_SERVER_IP_ADDRESS` として export',
+      'Rails credentials から1回で取得し、`kamal.jobs_ip` を `JOBS_HOST`、`kamal.web_ip` を `WEB_HOST` として export',
+      '取得なし: ホストは設定に書かれたアドレス',
+    ],
+  ] as const)('in %s: one variable, several, or hosts written as addresses', (language, one, several, none) => {
+    // GIVEN
+    // The guide estate, whose hosts read one variable, and beside it a config whose roles read two.
+    const guide = guideEstate();
+    const staging = new KamalDeployScripts(guide.estate, 'staging-scripts', { destination: guide.staging });
+    const tools = new KamalDeploy(guide.estate, 'tools', {
+      service: 'tools',
+      file: 'config/deploy.tools.yml',
+      image: 'acme/tools',
+      registry: { server: 'localhost:5555' },
+      builder: { arch: 'amd64' },
+      roles: { web: { hosts: [Erb.env('WEB_HOST')] }, jobs: { hosts: [Erb.env('JOBS_HOST')] } },
+    });
+    tools.declareAccess({ role: 'web' }, EndpointAccess.public());
+    const toolsScripts = new KamalDeployScripts(guide.estate, 'tools-scripts', { deploy: tools, serverAddressCredentials: { WEB_HOST: 'kamal.web_ip', JOBS_HOST: 'kamal.jobs_ip' } });
+    new OperationsPage(guide.estate, 'page', { language });
+    // The multi-host example: every host is an address written in the config.
+    const multiHost = Testing.app();
+    const estate = buildMultiHost(multiHost);
+    estate.node.tryRemoveChild('operations-page');
+    new OperationsPage(estate, 'operations-page', { language });
+
+    // WHEN
+    const rows = scriptRows(Testing.synth(guide.app)[PAGE]);
+    const multiHostRows = scriptRows(Testing.synth(multiHost)[PAGE]);
+
+    // THEN
+    expect(Testing.errors(guide.app)).toEqual([]);
+    expect(staging.serverAddresses()).toEqual([{ variable: 'KAMAL_SERVER_IP_ADDRESS', credential: 'kamal.server_ip' }]);
+    expect(toolsScripts.serverAddresses().map((a) => a.variable)).toEqual(['JOBS_HOST', 'WEB_HOST']);
+    expect(rows).toEqual({ '`config/deploy.yml -d staging`': one, '`config/deploy.tools.yml`': several });
+    expect(multiHostRows).toEqual({ '`config/deploy.yml -d production`': none });
   });
 });
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Estate } from '../../constructs/estate';
-import { BasicAuth, EndpointAccess, KamalSecrets, SecretSource } from '../../constructs/kamal';
+import { BasicAuth, EndpointAccess, KamalDeploy, KamalSecrets, SecretSource } from '../../constructs/kamal';
 import { RailsApp } from '../../constructs/rails';
 import { App, Erb, Testing } from '../../src';
 
@@ -41,12 +41,14 @@ export function guideEstate(app: App = Testing.app(), hostVariable = 'KAMAL_SERV
 export interface ScriptRun {
   readonly status: number | null;
   readonly stderr: string;
-  /** What bin/rails was called with, one argument a line; undefined if it was not called. */
+  /** What bin/rails was called with, one argument a line, call after call; undefined if it was not called. */
   readonly railsArgs?: string;
   /** What bin/kamal was called with; undefined if it was not called. */
   readonly kamalArgs?: string;
   /** The server address bin/kamal saw in its environment. */
   readonly kamalSawAddress?: string;
+  /** What bin/kamal saw in each of `addressVariables`; undefined if it was not called. */
+  readonly kamalSawAddresses?: Record<string, string>;
 }
 
 export interface ScriptRunOptions {
@@ -56,6 +58,8 @@ export interface ScriptRunOptions {
   readonly railsFails?: boolean;
   /** The variable bin/kamal should see the address in. @default 'KAMAL_SERVER_IP_ADDRESS' */
   readonly addressVariable?: string;
+  /** Further variables whose values bin/kamal reports in `kamalSawAddresses`. @default - none */
+  readonly addressVariables?: readonly string[];
 }
 
 /**
@@ -69,14 +73,16 @@ export function runScript(name: string, text: string, executable: boolean, opts:
     fs.mkdirSync(path.join(root, 'bin'));
     const stub = (file: string, body: string) => fs.writeFileSync(path.join(root, 'bin', file), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
     stub('rails', [
-      'printf \'%s\\n\' "$@" > "$(dirname "$0")/../rails.args"',
+      'printf \'%s\\n\' "$@" >> "$(dirname "$0")/../rails.args"',
       'if [[ -n "${FAKE_RAILS_FAILS-}" ]]; then echo "rails: missing master key" >&2; exit 3; fi',
       'printf \'%s\' "${FAKE_CREDENTIALS_PRINT-}"',
     ].join('\n'));
     const variable = opts.addressVariable ?? 'KAMAL_SERVER_IP_ADDRESS';
+    const others = opts.addressVariables ?? [];
     stub('kamal', [
       'printf \'%s\' "$*" > "$(dirname "$0")/../kamal.args"',
       `printf '%s' "\${${variable}-}" > "$(dirname "$0")/../kamal.address"`,
+      ...others.map((v) => `printf '%s' "\${${v}-}" > "$(dirname "$0")/../kamal.env.${v}"`),
     ].join('\n'));
     const script = path.join(root, name);
     fs.writeFileSync(script, text, { mode: executable ? 0o755 : 0o644 });
@@ -86,7 +92,9 @@ export function runScript(name: string, text: string, executable: boolean, opts:
     const r = spawnSync(script, [], { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 20_000 });
     if (r.error) throw r.error;
     const read = (f: string) => (fs.existsSync(path.join(root, f)) ? fs.readFileSync(path.join(root, f), 'utf8') : undefined);
-    return { status: r.status, stderr: r.stderr, railsArgs: read('rails.args'), kamalArgs: read('kamal.args'), kamalSawAddress: read('kamal.address') };
+    const kamalArgs = read('kamal.args');
+    const kamalSawAddresses = kamalArgs === undefined ? undefined : Object.fromEntries(others.map((v) => [v, read(`kamal.env.${v}`) ?? '']));
+    return { status: r.status, stderr: r.stderr, railsArgs: read('rails.args'), kamalArgs, kamalSawAddress: read('kamal.address'), kamalSawAddresses };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -97,4 +105,16 @@ export function bashSyntaxCheck(text: string): { status: number | null; stderr: 
   const r = spawnSync('bash', ['-n'], { input: text, encoding: 'utf8' });
   if (r.error) throw r.error;
   return { status: r.status, stderr: r.stderr };
+}
+
+/** A config without destinations (config/deploy.tools.yml) whose web and jobs roles run on the hosts given. */
+export function toolsDeploy(scope: App, hosts: { readonly web: string; readonly jobs: string }): KamalDeploy {
+  return new KamalDeploy(scope, 'tools', {
+    service: 'tools',
+    file: 'config/deploy.tools.yml',
+    image: 'acme/tools',
+    registry: { server: 'localhost:5555' },
+    builder: { arch: 'amd64' },
+    roles: { web: { hosts: [hosts.web] }, jobs: { hosts: [hosts.jobs] } },
+  });
 }

@@ -1,9 +1,21 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { EndpointAccess, KamalDeploy } from '../../constructs/kamal';
-import { KamalDeployScripts } from '../../constructs/rails';
-import { Erb, Testing } from '../../src';
-import { bashSyntaxCheck, guideEstate, runScript } from './deploy-fixture';
+import { KamalDeployScripts, KamalDeployScriptsProps } from '../../constructs/rails';
+import { App, Erb, Testing } from '../../src';
+import { synthIn, tempDir } from '../engine/helpers';
+import { bashSyntaxCheck, guideEstate, runScript, toolsDeploy } from './deploy-fixture';
 
 const fileOf = (app: ReturnType<typeof guideEstate>['app'], p: string) => Testing.synthesize(app).files.find((f) => f.path === p)!;
+
+
+/** The hosts of config/deploy.tools.yml's roles as emitted, whatever shape Kamal's servers: takes. */
+function emittedHosts(deploy: KamalDeploy): string[] {
+  return Object.values<any>(deploy.effectiveConfig().servers!).flatMap((r) => (Array.isArray(r) ? r : r.hosts));
+}
+
+const TWO_HOSTS = { web: Erb.env('WEB_HOST'), jobs: Erb.env('JOBS_HOST') };
+const TWO_CREDENTIALS = { WEB_HOST: 'kamal.web_ip', JOBS_HOST: 'servers.jobs.address' };
 
 test('a destination gets setup_<dest>.sh and deploy_<dest>.sh at the app root, executable, the marker right after the shebang', () => {
   // GIVEN
@@ -38,7 +50,7 @@ test('the scripts export the server address from the credentials as the variable
   const web = (rails.deploy.effectiveConfig('production').servers as any).web;
   const hosts: string[] = Array.isArray(web) ? web : web.hosts;
   expect(Erb.envNames(hosts[0])).toEqual(['VPS_ADDRESS']);
-  expect(scripts.serverAddressVariable()).toBe('VPS_ADDRESS');
+  expect(scripts.serverAddresses()).toEqual([{ variable: 'VPS_ADDRESS', credential: 'kamal.server_ip' }]);
   expect(text).toContain(`VPS_ADDRESS="$(bin/rails runner 'print Rails.application.credentials.dig(:kamal, :server_ip).to_s')"`);
   expect(text).toContain('\nexport VPS_ADDRESS\n');
   expect(text).not.toContain('KAMAL_SERVER_IP_ADDRESS');
@@ -151,48 +163,209 @@ test('scripts for a config with destinations but no -d fail synth: Kamal require
   expect(errors).toEqual(['error [estate/scripts] config/deploy.yml has destinations (production, staging) and Kamal requires -d for it; pass one of its Destinations']);
 });
 
-test('hosts that read no environment variable fail synth: there is nothing to export the address as', () => {
+test('hosts written as addresses need no lookup: the scripts cd and exec bin/kamal, with no Rails credentials and no master key', () => {
   // GIVEN
   const app = Testing.app();
-  const deploy = new KamalDeploy(app, 'tools', {
-    service: 'tools',
-    file: 'config/deploy.tools.yml',
-    image: 'acme/tools',
-    registry: { server: 'localhost:5555' },
-    builder: { arch: 'amd64' },
-    roles: { web: { hosts: ['tools.internal'] } },
-  });
-  new KamalDeployScripts(app, 'scripts', { deploy });
+  const deploy = toolsDeploy(app, { web: '192.0.2.10', jobs: 'jobs.internal' });
+  const scripts = new KamalDeployScripts(app, 'scripts', { deploy });
+
+  // WHEN
+  const files = Testing.synthesize(app).files;
+  const setup = files.find((f) => f.path === 'setup_tools.sh')!;
+  const deployScript = files.find((f) => f.path === 'deploy_tools.sh')!;
+  // A bin/rails that fails as it would without the master key: the script must not need it.
+  const run = runScript('deploy_tools.sh', deployScript.content, deployScript.executable, { railsFails: true });
+
+  // THEN
+  expect(emittedHosts(deploy).sort()).toEqual(['192.0.2.10', 'jobs.internal']);
+  expect(Testing.errors(app)).toEqual([]);
+  expect(scripts.serverAddresses()).toEqual([]);
+  for (const f of [setup, deployScript]) {
+    expect(f.content).not.toMatch(/bin\/rails|credentials\.dig|RAILS_MASTER_KEY|master\.key/);
+    expect(f.content).toContain('\n# Needs the variables .kamal/secrets-common and .kamal/secrets read.\n');
+    expect(f.content).toContain('\n# The hosts of config/deploy.tools.yml are addresses written in the config: nothing is looked up in the Rails credentials.\n');
+    expect(f.content).toContain('\nset -euo pipefail\ncd "$(dirname "$0")"\n');
+    expect(bashSyntaxCheck(f.content)).toEqual({ status: 0, stderr: '' });
+  }
+  expect(setup.content.trimEnd().split('\n').pop()).toBe('exec bin/kamal setup -c config/deploy.tools.yml');
+  expect(run).toMatchObject({ status: 0, stderr: '', railsArgs: undefined, kamalArgs: 'deploy -c config/deploy.tools.yml' });
+  expect(deployScript.content).toMatchSnapshot();
+});
+
+test('hosts reading several variables get every address from one bin/rails runner, each exported as the variable that reads it', () => {
+  // GIVEN
+  const app = Testing.app();
+  const deploy = toolsDeploy(app, TWO_HOSTS);
+  const scripts = new KamalDeployScripts(app, 'scripts', { deploy, serverAddressCredentials: TWO_CREDENTIALS });
+  const f = Testing.synthesize(app).files.find((x) => x.path === 'deploy_tools.sh')!;
+
+  // WHEN
+  // The runner prints the addresses in the order of its array: JOBS_HOST's path first (sorted by variable).
+  const run = runScript('deploy_tools.sh', f.content, f.executable, { credentialsPrint: '198.51.100.20\n192.0.2.10\n', addressVariables: ['JOBS_HOST', 'WEB_HOST'] });
+
+  // THEN
+  expect(emittedHosts(deploy).flatMap((h) => Erb.envNames(h)).sort()).toEqual(['JOBS_HOST', 'WEB_HOST']);
+  expect(scripts.serverAddresses()).toEqual([
+    { variable: 'JOBS_HOST', credential: 'servers.jobs.address' },
+    { variable: 'WEB_HOST', credential: 'kamal.web_ip' },
+  ]);
+  expect(run.status).toBe(0);
+  expect(run.stderr).toBe('');
+  // One call: the app boots once.
+  expect(run.railsArgs).toBe('runner\nputs [Rails.application.credentials.dig(:servers, :jobs, :address), Rails.application.credentials.dig(:kamal, :web_ip)].map(&:to_s)\n');
+  expect(run.kamalArgs).toBe('deploy -c config/deploy.tools.yml');
+  expect(run.kamalSawAddresses).toEqual({ JOBS_HOST: '198.51.100.20', WEB_HOST: '192.0.2.10' });
+  expect(f.content).toContain('\nexport JOBS_HOST WEB_HOST\n');
+  expect(f.content).toContain('\n# Needs RAILS_MASTER_KEY (or config/master.key) and the variables .kamal/secrets-common and .kamal/secrets read.\n');
+  expect(bashSyntaxCheck(f.content)).toEqual({ status: 0, stderr: '' });
+  expect(f.content).toMatchSnapshot();
+});
+
+test.each([
+  ['an address in the middle is empty', '\n192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
+  ['an address is more than one word', '198.51.100.20 198.51.100.21\n192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
+  ['the last address is empty (its line is lost with the trailing newlines)', '198.51.100.20\n\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
+  ['the app printed a word at boot, which would shift the addresses', 'warming\n198.51.100.20\n192.0.2.10\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
+  ['an address holds a line break', '198.51.100.20\n192.0.2.10\nx\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
+])('run for real with several addresses, the script stops loudly and never calls kamal when %s', (_case, printed, stderr) => {
+  // GIVEN
+  const app = Testing.app();
+  new KamalDeployScripts(app, 'scripts', { deploy: toolsDeploy(app, TWO_HOSTS), serverAddressCredentials: TWO_CREDENTIALS });
+  const f = Testing.synthesize(app).files.find((x) => x.path === 'setup_tools.sh')!;
+
+  // WHEN
+  const run = runScript('setup_tools.sh', f.content, f.executable, { credentialsPrint: printed });
+
+  // THEN
+  expect(run.status).toBe(1);
+  expect(run.stderr).toBe(stderr.replace('deploy_tools.sh', 'setup_tools.sh'));
+  expect(run.kamalArgs).toBeUndefined();
+});
+
+test('one variable and a one-entry serverAddressCredentials write the very scripts serverAddressCredential writes', () => {
+  // GIVEN
+  const viaMap = guideEstate();
+  new KamalDeployScripts(viaMap.estate, 'scripts', { destination: viaMap.staging, serverAddressCredentials: { KAMAL_SERVER_IP_ADDRESS: 'servers.vps.address' } });
+  const viaPath = guideEstate();
+  new KamalDeployScripts(viaPath.estate, 'scripts', { destination: viaPath.staging, serverAddressCredential: 'servers.vps.address' });
+
+  // WHEN
+  const a = Testing.synth(viaMap.app);
+  const b = Testing.synth(viaPath.app);
+
+  // THEN
+  expect(a['deploy_staging.sh']).toContain("KAMAL_SERVER_IP_ADDRESS=\"$(bin/rails runner 'print Rails.application.credentials.dig(:servers, :vps, :address).to_s')\"");
+  expect(a['deploy_staging.sh']).toBe(b['deploy_staging.sh']);
+  expect(a['setup_staging.sh']).toBe(b['setup_staging.sh']);
+});
+
+test('hosts reading several variables without serverAddressCredentials fail synth, naming the variables and the map to write', () => {
+  // GIVEN
+  const app = Testing.app();
+  new KamalDeployScripts(app, 'scripts', { deploy: toolsDeploy(app, TWO_HOSTS) });
 
   // WHEN
   const errors = Testing.errors(app);
 
   // THEN
   expect(errors).toEqual([
-    'error [scripts] the hosts of config/deploy.tools.yml read no environment variable (tools.internal), so the scripts have no variable to export kamal.server_ip as; take the hosts from Erb.env(...)',
+    "error [scripts] the hosts of config/deploy.tools.yml read JOBS_HOST, WEB_HOST; the scripts export each from the Rails credentials, so say where each is kept: serverAddressCredentials: { JOBS_HOST: 'kamal.jobs_host', WEB_HOST: 'kamal.web_host' }",
   ]);
 });
 
-test('hosts that read two variables fail synth: the scripts export one address', () => {
+test('serverAddressCredential given for hosts written as addresses fails synth: nothing would read it', () => {
   // GIVEN
   const app = Testing.app();
-  const deploy = new KamalDeploy(app, 'tools', {
-    service: 'tools',
-    file: 'config/deploy.tools.yml',
-    image: 'acme/tools',
-    registry: { server: 'localhost:5555' },
-    builder: { arch: 'amd64' },
-    roles: { web: { hosts: [Erb.env('WEB_HOST')] }, jobs: { hosts: [Erb.env('JOBS_HOST')] } },
-  });
-  new KamalDeployScripts(app, 'scripts', { deploy });
+  new KamalDeployScripts(app, 'scripts', { deploy: toolsDeploy(app, { web: '192.0.2.10', jobs: '192.0.2.11' }), serverAddressCredential: 'kamal.server_ip' });
 
   // WHEN
   const errors = Testing.errors(app);
 
   // THEN
   expect(errors).toEqual([
-    'error [scripts] the hosts of config/deploy.tools.yml read JOBS_HOST, WEB_HOST; the scripts export one address (kamal.server_ip), so the hosts must all read one variable',
+    "error [scripts] the hosts of config/deploy.tools.yml read no environment variable (192.0.2.11, 192.0.2.10), so the scripts look nothing up and serverAddressCredential 'kamal.server_ip' is never read; remove it",
   ]);
+});
+
+/** How a variable reaches the hosts: in the roles' props, or put there by an override of the emitted config. */
+const HOW = {
+  props: (app: App, web: string, jobs: string) => toolsDeploy(app, { web, jobs }),
+  override: (app: App, web: string, jobs: string) => {
+    const deploy = toolsDeploy(app, { web: '192.0.2.10', jobs: '192.0.2.11' });
+    deploy.addOverride('servers.web.hosts', [web]);
+    deploy.addOverride('servers.jobs.hosts', [jobs]);
+    return deploy;
+  },
+};
+
+describe.each(Object.keys(HOW) as Array<keyof typeof HOW>)('the hosts\' variables come from %s', (how) => {
+  /** Synthesizes into a fresh folder; reports the errors and whether anything was written. */
+  const synthTools = (web: string, jobs: string, props: Omit<KamalDeployScriptsProps, 'deploy'>) => {
+    const build = (app: App) => {
+      const deploy = HOW[how](app, web, jobs);
+      new KamalDeployScripts(app, 'scripts', { deploy, ...props });
+      return deploy;
+    };
+    const app = Testing.app();
+    const deploy = build(app);
+    const outdir = path.join(tempDir('kamal-cdk-deploy-scripts-'), 'out');
+    const run = synthIn(outdir, [], (a) => void build(a));
+    return { hosts: emittedHosts(deploy), errors: Testing.errors(app), exitCode: run.exitCode, written: fs.existsSync(outdir) };
+  };
+
+  test('a variable the hosts read that serverAddressCredentials does not map fails synth, naming it and the entry to add', () => {
+    // WHEN
+    const r = synthTools(Erb.env('WEB_HOST'), Erb.env('JOBS_HOST'), { serverAddressCredentials: { WEB_HOST: 'kamal.web_ip' } });
+
+    // THEN
+    expect(r.hosts.sort()).toEqual([Erb.env('JOBS_HOST'), Erb.env('WEB_HOST')]);
+    expect(r.errors).toEqual([
+      "error [scripts] the hosts of config/deploy.tools.yml read JOBS_HOST, which serverAddressCredentials does not map; add JOBS_HOST: 'kamal.jobs_host' (where it is kept in the Rails credentials)",
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.written).toBe(false);
+  });
+
+  test('an entry of serverAddressCredentials the hosts do not read fails synth, naming it and what they read', () => {
+    // WHEN
+    const r = synthTools(Erb.env('WEB_HOST'), '192.0.2.11', { serverAddressCredentials: { WEB_HOST: 'kamal.web_ip', JOBS_HOST: 'servers.jobs.address' } });
+
+    // THEN
+    expect(r.hosts.sort()).toEqual(['192.0.2.11', Erb.env('WEB_HOST')]);
+    expect(r.errors).toEqual([
+      'error [scripts] serverAddressCredentials maps JOBS_HOST, but the hosts of config/deploy.tools.yml do not read it (they read WEB_HOST); remove it',
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.written).toBe(false);
+  });
+
+  test('a malformed credentials path in serverAddressCredentials is refused at once, naming its variable', () => {
+    // GIVEN
+    const app = Testing.app();
+    const deploy = HOW[how](app, Erb.env('WEB_HOST'), Erb.env('JOBS_HOST'));
+
+    // WHEN / THEN
+    expect(() => new KamalDeployScripts(app, 'a', { deploy, serverAddressCredentials: { WEB_HOST: 'kamal.web_ip', JOBS_HOST: 'servers..jobs' } })).toThrow(
+      "[a] credentials path 'servers..jobs' of JOBS_HOST must be keys joined by '.' (kamal.server_ip), each letters, digits and '_'",
+    );
+    expect(() => new KamalDeployScripts(app, 'b', { deploy, serverAddressCredentials: { WEB_HOST: 'kamal.web-ip' } })).toThrow(
+      "[b] credentials path 'kamal.web-ip' of WEB_HOST must be keys joined by '.'",
+    );
+  });
+});
+
+test('a serverAddressCredentials key that is no variable name, or both credential props, are refused at once', () => {
+  // GIVEN
+  const app = Testing.app();
+  const deploy = toolsDeploy(app, TWO_HOSTS);
+
+  // WHEN / THEN
+  expect(() => new KamalDeployScripts(app, 'a', { deploy, serverAddressCredentials: { 'WEB-HOST': 'kamal.web_ip' } })).toThrow(
+    "[a] serverAddressCredentials key 'WEB-HOST' is not an environment variable name; use letters, digits and '_'",
+  );
+  expect(() => new KamalDeployScripts(app, 'b', { deploy, serverAddressCredential: 'kamal.server_ip', serverAddressCredentials: TWO_CREDENTIALS })).toThrow(
+    '[b] serverAddressCredential and serverAddressCredentials both say where the addresses are kept; pass serverAddressCredentials only',
+  );
 });
 
 test('a Destination of another config, nothing to deploy, or a bad credentials path is refused at once', () => {

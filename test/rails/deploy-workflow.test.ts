@@ -4,7 +4,7 @@ import { KamalSecrets, SecretSource } from '../../constructs/kamal';
 import { DeployWorkflow, KamalDeployScripts } from '../../constructs/rails';
 import { App, Erb, JsonPatch, parseYaml, Testing } from '../../src';
 import { synthIn, tempDir } from '../engine/helpers';
-import { guideEstate } from './deploy-fixture';
+import { guideEstate, toolsDeploy } from './deploy-fixture';
 
 function stagingWorkflow(app: App = Testing.app()) {
   const e = guideEstate(app);
@@ -192,8 +192,55 @@ test('the server address is not a workflow secret: the script reads it from the 
   const env = deployStep(readWorkflow(app)).env;
 
   // THEN
-  expect(scripts.serverAddressVariable()).toBe('KAMAL_SERVER_IP_ADDRESS');
+  expect(scripts.serverAddresses()).toEqual([{ variable: 'KAMAL_SERVER_IP_ADDRESS', credential: 'kamal.server_ip' }]);
   expect(env).not.toHaveProperty('KAMAL_SERVER_IP_ADDRESS');
+  expect(env.RAILS_MASTER_KEY).toBe('${{ secrets.RAILS_MASTER_KEY }}');
+});
+
+/** config/deploy.tools.yml (no destinations) on the hosts given, its scripts and workflow, and secrets files reading only SMTP_PASSWORD. */
+function toolsWorkflow(hosts: { readonly web: string; readonly jobs: string }, serverAddressCredentials?: Record<string, string>) {
+  const app = Testing.app();
+  const deploy = toolsDeploy(app, hosts);
+  const secrets = new KamalSecrets(app, 'secrets', { withoutDestination: { SMTP_PASSWORD: SecretSource.env() } });
+  const scripts = new KamalDeployScripts(app, 'scripts', { deploy, serverAddressCredentials });
+  const workflow = new DeployWorkflow(app, 'workflow', { scripts, secrets, triggers: { manual: true } });
+  return { app, deploy, secrets, scripts, workflow };
+}
+
+test('for hosts written as addresses the workflow passes RAILS_MASTER_KEY only when the secrets files read it: nothing reads the credentials', () => {
+  // GIVEN
+  const { app, scripts, secrets } = toolsWorkflow({ web: '192.0.2.10', jobs: '192.0.2.11' });
+
+  // WHEN
+  const before = deployStep(readWorkflow(app, 'deploy-tools.yml')).env;
+  secrets.addWithoutDestination('RAILS_MASTER_KEY', SecretSource.env());
+  const after = deployStep(readWorkflow(app, 'deploy-tools.yml')).env;
+
+  // THEN
+  expect(scripts.serverAddresses()).toEqual([]);
+  expect(secrets.envVariablesRead()).toEqual(['RAILS_MASTER_KEY', 'SMTP_PASSWORD']);
+  expect(Object.keys(before)).toEqual(['SMTP_PASSWORD']);
+  expect(Object.keys(after)).toEqual(['RAILS_MASTER_KEY', 'SMTP_PASSWORD']);
+  expect(Testing.errors(app)).toEqual([]);
+});
+
+test('every variable the scripts export counts as set; another ERB variable must still be set by the workflow', () => {
+  // GIVEN
+  const { app, deploy, scripts } = toolsWorkflow({ web: Erb.env('WEB_HOST'), jobs: Erb.env('JOBS_HOST') }, { WEB_HOST: 'kamal.web_ip', JOBS_HOST: 'kamal.jobs_ip' });
+
+  // WHEN
+  const env = deployStep(readWorkflow(app, 'deploy-tools.yml')).env;
+  const before = Testing.errors(app);
+  deploy.addOverride('labels.release', Erb.env('RELEASE_NAME'));
+  const after = Testing.errors(app);
+
+  // THEN
+  expect(scripts.serverAddresses().map((a) => a.variable)).toEqual(['JOBS_HOST', 'WEB_HOST']);
+  expect(Object.keys(env)).toEqual(['RAILS_MASTER_KEY', 'SMTP_PASSWORD']);
+  expect(before).toEqual([]);
+  expect(after).toEqual([
+    "error [workflow] config/deploy.tools.yml reads RELEASE_NAME through ERB (/labels/release), but neither ./deploy_tools.sh nor .github/workflows/deploy-tools.yml sets it, so Kamal would render it empty; set it in the workflow's env or stop reading it",
+  ]);
 });
 
 test('a secret added to the secrets files after the workflow is declared appears in its env', () => {
