@@ -368,11 +368,13 @@ export class OperationsPage extends Construct {
       const viewHosts = [...new Set(view.containers.flatMap((c) => c.hosts))];
       for (const h of viewHosts) {
         const hid = ids.of(`host:${h}`);
-        lines.push(msg(kamal, hid, d.overSsh));
-        if (registry !== undefined && view.image !== undefined) lines.push(msg(hid, ids.of(`registry:${registry}`), d.pull(view.image)));
-        const accessories = view.accessories.filter((a) => a.hosts.includes(h)).map((a) => a.container);
-        if (setup && accessories.length > 0) lines.push(msg(hid, hid, d.bootAccessories(accessories)));
+        // kamal deploy works on the hosts of the roles; setup also boots the accessories on theirs.
         const roles = view.roles.filter((r) => r.hosts.includes(h));
+        const accessories = setup ? view.accessories.filter((a) => a.hosts.includes(h)).map((a) => a.container) : [];
+        if (roles.length === 0 && accessories.length === 0) continue;
+        lines.push(msg(kamal, hid, d.overSsh));
+        if (roles.length > 0 && registry !== undefined && view.image !== undefined) lines.push(msg(hid, ids.of(`registry:${registry}`), d.pull(view.image)));
+        if (accessories.length > 0) lines.push(msg(hid, hid, d.bootAccessories(accessories)));
         if (roles.length > 0) lines.push(msg(hid, hid, d.startApp(roles.map((r) => r.container))));
         const health = roles.map((r) => r.proxy?.healthcheck?.path).find((p) => p !== undefined);
         if (health !== undefined) lines.push(msg(hid, hid, d.healthcheck(String(health))));

@@ -338,6 +338,22 @@ describe('the multi-host example', () => {
       { ok: true, type: 'sequence' },
     ]);
   });
+
+  test('its deploy sequence reaches the db host, which runs only accessories, in the first deploy only, to boot them, never to pull the app', () => {
+    // GIVEN
+    const app = Testing.app();
+    buildMultiHost(app);
+    const sequence = mermaidBlocks(Testing.synth(app)[PAGE])[1].split('\n');
+    const db = /participant (\w+) as db \(198\.51\.100\.30\)/.exec(sequence.join('\n'))![1];
+    const later = sequence.findIndex((l) => l.includes('later deploys'));
+
+    // WHEN
+    const toDb = sequence.map((line, i) => ({ line, i })).filter(({ line }) => new RegExp(`->>${db}:`).test(line));
+
+    // THEN
+    expect(toDb.map(({ line }) => line.replace(/^.*->>\w+: /, ''))).toEqual(['over SSH: pull, boot, switch', 'setup only: boot accessories shop-postgres, shop-redis']);
+    expect(toDb.every(({ i }) => i < later)).toBe(true);
+  });
 });
 
 describe('the scripts table says where each script\'s server addresses come from', () => {
