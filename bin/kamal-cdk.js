@@ -23,6 +23,15 @@ function loadCli() {
   return require('../lib/cli/index.js');
 }
 
+// A reader that goes away (`kamal-cdk validate | head -1`) ends the output, not the command: what
+// is left to print is dropped, and the command still finishes and exits with its own code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (!e || e.code !== 'EPIPE') throw e;
+    stream.write = () => true;
+  });
+}
+
 loadCli()
   .main(process.argv.slice(2))
   .then((code) => {

@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { kamalCdk, project, textEstate } from './helpers';
+import { kamalCdk, kamalCdkPipedTo, project, textEstate } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -42,6 +42,24 @@ describe('usage', () => {
     expect(r.status).toBe(64);
     expect(r.stderr.split('\n')[0]).toBe(message);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test('a reader that stops reading (| head -1) ends the output, not the command: no EPIPE trace, and the command\'s own exit code', () => {
+    // GIVEN: `true` exits without reading, so every write of the command meets a closed pipe
+    const dir = project({ 'synth.ts': textEstate(['a']) });
+
+    // WHEN
+    const help = kamalCdkPipedTo('true', dir, '--help');
+    const synth = kamalCdkPipedTo('true', dir, 'synth');
+    const written = fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'out/a.txt'), 'edited\n');
+    const check = kamalCdkPipedTo('true', dir, 'check');
+
+    // THEN
+    expect(help).toEqual({ status: 0, stderr: '' });
+    expect(synth).toEqual({ status: 0, stderr: '' });
+    expect(written.split('\n').slice(-2)).toEqual(['a', '']);
+    expect(check).toEqual({ status: 2, stderr: 'drift: 1 file(s) differ from a fresh synth; run kamal-cdk synth and commit out/' });
   });
 
   test.each(['synth', 'check', 'diff', 'config', 'init', 'watch', 'validate', 'import'])('kamal-cdk %s --help prints its usage and exits 0', (command) => {

@@ -48,6 +48,25 @@ export function kamalCdk(cwd: string, ...args: string[]): SpawnSyncReturns<strin
   return r;
 }
 
+/**
+ * Runs `kamal-cdk ...args` in `cwd` with its standard output piped into `reader` (a shell command,
+ * such as `true`, which exits without reading), and returns the command's own exit status and
+ * standard error.
+ */
+export function kamalCdkPipedTo(reader: string, cwd: string, ...args: string[]): { status: number; stderr: string } {
+  const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `'${process.execPath}' ${quoted} | ${reader}; echo "kamal-cdk exited \${PIPESTATUS[0]}" >&2`], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, KAMAL_CDK_CACHE_DIR: SHARED_CACHE },
+  });
+  if (r.error) throw r.error;
+  const lines = r.stderr.trimEnd().split('\n');
+  const status = Number(/^kamal-cdk exited (\d+)$/.exec(lines.pop() ?? '')?.[1]);
+  return { status, stderr: lines.join('\n') };
+}
+
 /** A one-file estate: `lines` become a.txt. */
 export function textEstate(lines: string[], extra = ''): string {
   return `import { App, TextFile } from '@kamal-cdk/src';
