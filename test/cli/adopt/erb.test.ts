@@ -65,6 +65,20 @@ test('YAML is read as Psych reads it: 1.1 scalars, merge keys, the last of repea
   expect(d.lineOf('/y/nothing')).toBe(3);
 });
 
+test("plain scalars are Psych 4's, where it reads them otherwise than YAML 1.1 (checked against Ruby 3.1's Psych 4.0.3 on real configs)", () => {
+  // WHEN
+  const d = parsePsych(
+    ['dot: .', 'minus: -.', 'plus: +.', 'thousand: 1,000', 'exp: 1e3', 'nine: 09', 'double: 1__0', 'time: 1:20', 'clock: 1:20:30',
+      'octal: 017', 'hex: 0x1f', 'bin: 0b101', 'float: 1.0e+3', 'under: 1_000', 'y: y', 'on: on', 'inf: -.inf'].join('\n'),
+  );
+
+  // THEN: Psych's scalar_scanner: a float needs a dot, `.` alone is text, base 60 weighs the first of two fields 3600
+  expect(d.value).toEqual({
+    dot: '.', minus: '-.', plus: '+.', thousand: 1000, exp: '1e3', nine: '09', double: '1__0', time: 4800, clock: 4830,
+    octal: 15, hex: 31, bin: 5, float: 1000, under: 1000, y: 'y', true: true, inf: -Infinity,
+  });
+});
+
 test("Kamal's order inside a section: a hash's unknown keys when the walk enters it, values in file order, the validator's own rules after its walk", () => {
   // GIVEN
   const doc = parsePsych([
