@@ -67,8 +67,10 @@ export function destinationFile(file: string, destination: string): string {
 }
 
 /**
- * The config families under `config/`: every `deploy*.yml`. `deploy.X.yml` is a destination of
- * `deploy.yml` unless it is a config of its own (Kamal can't tell; `-c` or `-d` decides):
+ * The config families under `config/`: every `deploy*.yml`, `deploy-<name>.yml` and
+ * `deploy_<name>.yml` included (configs deployed with `-c`). `deploy.X.yml` is a destination of
+ * `deploy.yml` (and `deploy-web.X.yml` of `deploy-web.yml`) unless it is a config of its own
+ * (Kamal can't tell; `-c` or `-d` decides):
  * - it has destination files itself (`deploy.X.Y.yml`), or there is no `deploy.yml`: its own;
  * - a secrets file for destination X exists (`.kamal/secrets.X`): a destination;
  * - it is a complete config that Kamal accepts alone: its own.
@@ -76,7 +78,7 @@ export function destinationFile(file: string, destination: string): string {
 export function findFamilies(root: string, options: ReadOptions): ConfigFamily[] {
   const dir = path.join(root, 'config');
   if (!fs.existsSync(dir)) return [];
-  const names = fs.readdirSync(dir).filter((n) => /^deploy(\.[A-Za-z0-9_-]+)*\.yml$/.test(n) && fs.statSync(path.join(dir, n)).isFile()).sort();
+  const names = fs.readdirSync(dir).filter((n) => /^deploy(?:[-_][A-Za-z0-9_-]+)?(\.[A-Za-z0-9_-]+)*\.yml$/.test(n) && fs.statSync(path.join(dir, n)).isFile()).sort();
   const parts = (n: string) => n.slice(0, -4).split('.').slice(1);
   const completeAlone = (n: string): boolean => {
     try {
@@ -94,7 +96,7 @@ export function findFamilies(root: string, options: ReadOptions): ConfigFamily[]
       const stem = n.slice(0, -4);
       const hasOwn = names.some((m) => m.startsWith(`${stem}.`) && m !== n);
       const secretsFor = fs.existsSync(path.join(root, '.kamal', `secrets.${p[0]}`));
-      isBase.set(n, hasOwn || !names.includes('deploy.yml') || (!secretsFor && completeAlone(n)));
+      isBase.set(n, hasOwn || !names.includes(`${n.split('.')[0]}.yml`) || (!secretsFor && completeAlone(n)));
     }
   }
   const families: ConfigFamily[] = [];

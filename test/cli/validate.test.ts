@@ -237,6 +237,28 @@ describe('invalid repositories', () => {
   });
 });
 
+describe('what counts as a config', () => {
+  test('config/deploy-<name>.yml is a config of its own (deployed with -c), with its destinations, and is checked', () => {
+    // GIVEN: a valid deploy.yml, and a worker config whose staging overlay Kamal rejects
+    const base = 'service: app\nimage: acme/app\nregistry: { server: localhost:5555 }\nbuilder: { arch: amd64 }\nservers: [10.0.0.1]\n';
+    const dir = repo({
+      'config/deploy.yml': base,
+      'config/deploy-worker.yml': base.replace('service: app', 'service: worker'),
+      'config/deploy-worker.staging.yml': 'servers: { web: { hosts: [10.0.0.2], cmd: [not, a, string] } }\n',
+    });
+
+    // WHEN
+    const r = kamalCdk(dir, 'validate');
+
+    // THEN
+    expect(r.status).toBe(1);
+    expect(lines(r.stdout)).toEqual([
+      'config/deploy-worker.staging.yml:1: servers/web/cmd: should be a string [-c config/deploy-worker.yml -d staging]',
+      'validate: 1 error(s) in 1 of 2 config(s)',
+    ]);
+  });
+});
+
 describe('usage', () => {
   test.each([
     [['validate', '-d', 'staging'], 'error: -d needs -c (without -c every config and destination is checked)'],
