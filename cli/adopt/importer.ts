@@ -15,6 +15,7 @@ import type { EnvProps } from '../../constructs/kamal/env';
 import type { ProxyProps } from '../../constructs/kamal/proxy';
 import { EnvTag, OpaqueTag } from './erb';
 import { AccessoryPlan, buildPlan, DeployPlan, ImportPlan, OverridePlan, secretSource, SecretSpec, SecretsPlan } from './plan';
+import { checkAsKamal } from './kamal-check';
 import { ConfigFamily, findFamilies, loadConfig, parseSecretsFile } from './repository';
 
 /** A merged config the import must reproduce. */
@@ -62,6 +63,14 @@ export function planImport(root: string, env: Env): ImportResult {
   const ids = new Set<string>();
 
   for (const family of families) {
+    if (family.destinations.length > 0 && deploysAlone(root, family, env)) {
+      errors.push(
+        `${family.file} is deployed without -d as well as with -d ${family.destinations.join(', -d ')} (it has no require_destination: true, and Kamal accepts it alone); ` +
+          'kamal-cdk models a config whose every deploy names a destination, so importing it would change what a bare kamal deploy deploys. ' +
+          `Move the bare deploy's settings into a destination of their own (config/${path.posix.basename(family.file, '.yml')}.production.yml, deployed with -d production), add require_destination: true, and import again`,
+      );
+      continue;
+    }
     const runs = family.destinations.length > 0 ? family.destinations : [undefined];
     const byDest: Record<string, Record<string, YamlValue>> = {};
     for (const d of runs) {
@@ -150,6 +159,16 @@ export function planImport(root: string, env: Env): ImportResult {
 }
 
 /** The merged config of one run, with ERB environment references kept as their tags. */
+/** Whether Kamal also deploys a family's base file without -d: no require_destination: true, and Kamal accepts it alone. */
+function deploysAlone(root: string, family: ConfigFamily, env: Env): boolean {
+  try {
+    const alone = loadConfig(root, family.file, undefined, { env }).config;
+    return isHash(alone) && alone.require_destination !== true && checkAsKamal(alone, { withoutDestination: true }).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 function targetConfig(root: string, family: ConfigFamily, destination: string | undefined, env: Env, warnings: ImportResult['warnings']): YamlValue {
   const evaluated = loadConfig(root, family.file, destination, { env });
   const kept = loadConfig(root, family.file, destination, { env, keepEnv: true });

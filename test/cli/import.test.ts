@@ -154,6 +154,23 @@ test('import refuses an invalid repository with validate\'s problems (exit 1) an
   expect(fs.existsSync(path.join(dir, 'kamal-cdk.json'))).toBe(false);
 });
 
+test('a base that Kamal also deploys without -d (production bare, staging with -d) is refused: the import would deploy staging\'s settings bare', () => {
+  // GIVEN: the pattern of real repositories (bare kamal deploy for production, -d staging for staging)
+  const root = fs.mkdtempSync(path.join(project({}), 'repo-'));
+  writeProjectFile(root, 'config/deploy.yml', 'service: app\nimage: acme/app\nregistry: { server: localhost:5555 }\nbuilder: { arch: amd64 }\nservers: [192.0.2.10]\nenv: { clear: { RAILS_ENV: production } }\n');
+  writeProjectFile(root, 'config/deploy.staging.yml', 'servers: [192.0.2.20]\nenv: { clear: { RAILS_ENV: staging } }\n');
+
+  // WHEN
+  const { r, dir } = importInto(root);
+
+  // THEN
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(
+    'config/deploy.yml is deployed without -d as well as with -d staging (it has no require_destination: true, and Kamal accepts it alone); kamal-cdk models a config whose every deploy names a destination',
+  );
+  expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);
+});
+
 test('import never overwrites a file', () => {
   // GIVEN
   const dir = project({ 'synth.ts': '// mine\n' });

@@ -144,10 +144,11 @@ afterAll(() => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-test('random valid repositories: import → synth reproduces every merged config', () => {
+test('random valid repositories: import → synth reproduces every merged config, or refuses a base that also deploys alone', () => {
   const g = new Gen(mulberry32(20261129));
   let valid = 0;
   let postgres = 0;
+  let refused = 0;
   const failures: string[] = [];
   for (let i = 0; i < 60; i++) {
     // GIVEN
@@ -164,12 +165,19 @@ test('random valid repositories: import → synth reproduces every merged config
 
     // WHEN
     const result = planImport(root, ENV);
+
+    // THEN: a base Kamal also deploys without -d can't be one family of destinations: refused, nothing else
+    const deploysAlone = Object.keys(overlays).length > 0 && base.require_destination !== true && checkAsKamal(base, { withoutDestination: true }).length === 0;
+    if (deploysAlone) {
+      refused++;
+      if (result.errors.length !== 1 || !result.errors[0].startsWith('config/deploy.yml is deployed without -d as well as with -d')) failures.push(`case ${i}: not refused: ${result.errors.join('; ')}`);
+      continue;
+    }
     if (result.plan.deploys.some((d) => d.accessories.some((a) => a.postgres))) postgres++;
     const synthesis = synthesize(buildPlan(result.plan).app);
     const out = path.join(root, 'imported-out');
     for (const f of synthesis.files) write(out, f.path, f.content);
 
-    // THEN
     if (result.errors.length > 0 || synthesis.errors.length > 0) {
       failures.push(`case ${i}: ${[...result.errors, ...synthesis.errors.map((e) => e.message)].join('; ')}`);
       continue;
@@ -180,6 +188,8 @@ test('random valid repositories: import → synth reproduces every merged config
   }
   expect(failures).toEqual([]);
   expect(valid).toBeGreaterThanOrEqual(30);
+  expect(refused).toBeGreaterThan(0);
+  expect(valid - refused).toBeGreaterThanOrEqual(30);
   // Both kinds of accessory were round-tripped.
   expect(postgres).toBeGreaterThan(0);
 });
