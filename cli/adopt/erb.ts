@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 /**
  * ERB as Kamal runs it on a deploy file before YAML (`ERB.new(template, trim_mode: "-").result`),
  * for the forms real configs use: `<%= ENV["X"] %>`, `ENV.fetch("X")`, `ENV.fetch("X", "d")`,
@@ -73,6 +74,16 @@ export interface ErbOptions {
 const OPAQUE_PREFIX = 'kamal_cdk_erb_opaque_';
 const ENV_PREFIX = 'kamal_cdk_erb_env_';
 
+/**
+ * The placeholder of a tag: named by its text, so the same tag has the same placeholder in every
+ * file of a repository and two tags never share one (a counter per file gave the first tag of
+ * deploy.staging.yml the placeholder of deploy.yml's first), and all of one length, so none is
+ * the start of another.
+ */
+function placeholderOf(prefix: string, tag: string): string {
+  return `${prefix}${createHash('sha256').update(tag).digest('hex').slice(0, 16)}`;
+}
+
 /** Whether a string contains an opaque placeholder, and which tags. */
 export function opaqueIn(s: string, opaque: readonly OpaqueTag[]): OpaqueTag[] {
   if (!s.includes(OPAQUE_PREFIX)) return [];
@@ -138,7 +149,7 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
       value = { kind: 'opaque', why: (e as Error).message };
     }
     if (value.kind !== 'value') {
-      const placeholder = `${OPAQUE_PREFIX}${opaque.length + 1}`;
+      const placeholder = placeholderOf(OPAQUE_PREFIX, tag);
       opaque.push({ placeholder, tag: oneLine(tag), line });
       if (value.kind === 'raise') errors.push({ line, message: value.message });
       else warnings.push({ line, message: `ERB ${oneLine(tag)} can't be evaluated here (${value.why}); its value is unknown to every check` });
@@ -147,8 +158,9 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
     }
     for (const name of value.envNames) if (options.env[name] === undefined) unset.push({ line, name });
     if (options.keepEnv && value.envNames.length > 0 && value.canonical !== undefined) {
-      const placeholder = `${ENV_PREFIX}${envTags.length + 1}`;
-      envTags.push({ placeholder, tag: `<%= ${value.canonical} %>`, names: value.envNames });
+      const erbTag = `<%= ${value.canonical} %>`;
+      const placeholder = placeholderOf(ENV_PREFIX, erbTag);
+      if (!envTags.some((t) => t.placeholder === placeholder)) envTags.push({ placeholder, tag: erbTag, names: value.envNames });
       out += placeholder;
     } else {
       out += value.value;

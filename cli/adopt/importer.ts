@@ -197,7 +197,8 @@ function restore(evaluated: YamlValue, kept: YamlValue, envTags: EnvTag[], opaqu
         for (const o of opaque) s = s.split(o.placeholder).join(o.tag);
         return s;
       }
-      const erb = k.replace(/kamal_cdk_erb_env_\d+/g, (p) => envTags.find((t) => t.placeholder === p)?.tag ?? p);
+      let erb = k;
+      for (const t of envTags) erb = erb.split(t.placeholder).join(t.tag);
       const why = typeof e === 'string' ? 'the service name is a value in the model' : `it gives a ${e === null ? 'null' : typeof e}, not a string`;
       warnings.push({ file, message: `${at.join('/')}: ${erb} is imported as its value with this environment, ${JSON.stringify(e)} (${why})` });
       return e;

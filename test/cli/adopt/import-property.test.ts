@@ -193,3 +193,24 @@ test('random valid repositories: import → synth reproduces every merged config
   // Both kinds of accessory were round-tripped.
   expect(postgres).toBeGreaterThan(0);
 });
+
+test('ERB references are told apart across files: the same tag keeps its text in each file, another never takes its place', () => {
+  // GIVEN: deploy.yml reads PUBLIC_IP, then PRIVATE_IP; the overlay reads PRIVATE_IP first (a real repository's shape)
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
+  made.push(root);
+  write(root, 'config/deploy.yml', [
+    'require_destination: true', 'service: app', 'image: acme/app', 'registry: { server: localhost:5555 }', 'builder: { arch: amd64 }',
+    'servers: [ "<%= ENV.fetch("PUBLIC_IP") %>" ]', 'env: { clear: { REDIS_URL: redis://<%= ENV.fetch("PRIVATE_IP") %>:6380/0 } }', '',
+  ].join('\n'));
+  write(root, 'config/deploy.staging.yml', 'env: { clear: { REDIS_URL: redis://<%= ENV.fetch("PRIVATE_IP") %>:6380/1 } }\n');
+  const env = { PUBLIC_IP: '203.0.113.5', PRIVATE_IP: '10.0.0.3' };
+
+  // WHEN
+  const result = planImport(root, env);
+  const staging = buildPlan(result.plan).deploys[0].effectiveConfig('staging') as L1.DeployConfig;
+
+  // THEN
+  expect(result.errors).toEqual([]);
+  expect((staging.env as L1.EnvComplex).clear!.REDIS_URL).toBe('redis://<%= ENV.fetch("PRIVATE_IP") %>:6380/1');
+  expect(staging.servers).toEqual(['<%= ENV.fetch("PUBLIC_IP") %>']);
+});
