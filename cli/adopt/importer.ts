@@ -500,10 +500,12 @@ function unquote(v: string): string {
 function secretSpec(value: string, name: string, fetches: Map<string, { adapter: string; account?: string; from?: string }>): SecretSpec | undefined {
   const env = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value);
   if (env) return env[1] === name ? { source: 'env' } : { source: 'env', variable: env[1] };
-  const extract = /^\$\(kamal secrets extract (\S+) \$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\)$/.exec(value);
+  // The key may be quoted, as 1Password item fields with spaces are: "Container Registry Password".
+  const extract = /^\$\(kamal secrets extract ("[^"$`\\]*"|'[^']*'|\S+) \$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\)$/.exec(value);
   if (extract && fetches.has(extract[2])) {
     const f = fetches.get(extract[2])!;
-    return { source: 'adapter', adapter: f.adapter, account: f.account, from: f.from, key: extract[1] === name ? undefined : extract[1] };
+    const key = /^(["']).*\1$/s.test(extract[1]) ? extract[1].slice(1, -1) : extract[1];
+    return { source: 'adapter', adapter: f.adapter, account: f.account, from: f.from, key: key === name ? undefined : key };
   }
   const command = /^\$\((.*)\)$/s.exec(value);
   if (command) return { source: 'command', command: command[1] };

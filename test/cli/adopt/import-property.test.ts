@@ -214,3 +214,24 @@ test('ERB references are told apart across files: the same tag keeps its text in
   expect((staging.env as L1.EnvComplex).clear!.REDIS_URL).toBe('redis://<%= ENV.fetch("PRIVATE_IP") %>:6380/1');
   expect(staging.servers).toEqual(['<%= ENV.fetch("PUBLIC_IP") %>']);
 });
+
+test('an adapter secret whose key is quoted (a 1Password field with spaces) stays an adapter secret, its key quoted again', () => {
+  // GIVEN
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
+  made.push(root);
+  write(root, 'config/deploy.yml', 'service: app\nimage: acme/app\nregistry: { server: ghcr.io, username: u, password: [KAMAL_REGISTRY_PASSWORD] }\nbuilder: { arch: amd64 }\nservers: [192.0.2.10]\n');
+  write(root, '.kamal/secrets', [
+    'SECRETS=$(kamal secrets fetch --adapter 1password --account acme --from Infra/app "Container Registry Password")',
+    'KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract "Container Registry Password" $SECRETS)',
+    '',
+  ].join('\n'));
+
+  // WHEN
+  const result = planImport(root, ENV);
+  const files = synthesize(buildPlan(result.plan).app).files;
+
+  // THEN
+  expect(result.warnings.filter((w) => w.message.includes('KAMAL_REGISTRY_PASSWORD'))).toEqual([]);
+  expect(result.plan.secrets[0].withoutDestination.KAMAL_REGISTRY_PASSWORD).toEqual({ source: 'adapter', adapter: '1password', account: 'acme', from: 'Infra/app', key: 'Container Registry Password' });
+  expect(files.find((f) => f.path === '.kamal/secrets')!.content).toContain("KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract 'Container Registry Password' $SECRETS)");
+});
