@@ -187,11 +187,19 @@ function targetConfig(root: string, family: ConfigFamily, destination: string | 
  * The evaluated config, where a string came from ERB environment references kept as tags, and
  * opaque tags written back. A non-string value that ERB produced keeps its value (a warning says so).
  */
+/** Whether a path is a clear env value: `.../env/clear/NAME`, or `.../env/NAME` of the simple form. */
+function isClearEnv(at: readonly string[]): boolean {
+  const n = at.length;
+  if (n >= 3 && at[n - 3] === 'env' && at[n - 2] === 'clear') return true;
+  return n >= 2 && at[n - 2] === 'env' && !['clear', 'secret', 'tags'].includes(at[n - 1]);
+}
+
 function restore(evaluated: YamlValue, kept: YamlValue, envTags: EnvTag[], opaque: OpaqueTag[], warnings: ImportResult['warnings'], file: string): YamlValue {
   const walk = (e: YamlValue, k: YamlValue | undefined, at: string[]): YamlValue => {
     if (typeof k === 'string' && envTags.some((t) => k.includes(t.placeholder))) {
-      // The service names every container: the model needs it as a value, not as ERB.
-      if (typeof e === 'string' && !(at.length === 1 && at[0] === 'service')) {
+      // The service names every container: the model needs it as a value, not as ERB. A clear env
+      // value that ERB makes a number or a boolean stays ERB: the container's env is text either way.
+      if ((typeof e === 'string' && !(at.length === 1 && at[0] === 'service')) || ((typeof e === 'number' || typeof e === 'boolean') && isClearEnv(at))) {
         let s = k;
         for (const t of envTags) s = s.split(t.placeholder).join(t.tag);
         for (const o of opaque) s = s.split(o.placeholder).join(o.tag);

@@ -235,3 +235,22 @@ test('an adapter secret whose key is quoted (a 1Password field with spaces) stay
   expect(result.plan.secrets[0].withoutDestination.KAMAL_REGISTRY_PASSWORD).toEqual({ source: 'adapter', adapter: '1password', account: 'acme', from: 'Infra/app', key: 'Container Registry Password' });
   expect(files.find((f) => f.path === '.kamal/secrets')!.content).toContain("KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract 'Container Registry Password' $SECRETS)");
 });
+
+test('a clear env value whose ERB gives a number stays ERB (the container env is text), other typed ERB is imported as its value with a warning', () => {
+  // GIVEN
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
+  made.push(root);
+  write(root, 'config/deploy.yml', [
+    'service: app', 'image: acme/app', 'registry: { server: localhost:5555 }', 'builder: { arch: amd64 }', 'servers: [192.0.2.10]',
+    'ssh: { port: <%= ENV.fetch("DEPLOY_SSH_PORT", 22) %> }', 'env: { clear: { MAINTENANCE: <%= ENV.fetch("MAINTENANCE", "0") %> } }', '',
+  ].join('\n'));
+
+  // WHEN
+  const result = planImport(root, ENV);
+  const config = buildPlan(result.plan).deploys[0].effectiveConfig() as L1.DeployConfig;
+
+  // THEN
+  expect((config.env as L1.EnvComplex).clear!.MAINTENANCE).toBe('<%= ENV.fetch("MAINTENANCE", "0") %>');
+  expect(config.ssh!.port).toBe(22);
+  expect(result.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^ssh\/port: <%= ENV\.fetch\("DEPLOY_SSH_PORT", 22\) %> is imported as its value with this environment, 22/)]);
+});
