@@ -105,7 +105,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       path: this.file,
       erb: true,
       obj: () => this._plan().base,
-      validator: splitFileValidator(() => this._plan().base, () => this.destinationList.length > 0),
+      validator: splitFileValidator(this, (plan) => plan.base, () => this.destinationList.length > 0),
     });
     this.node.addValidation({ validate: () => this.validateEffective() });
     this.node.addValidation({ validate: () => this.validateRequiredSecretEnv() });
@@ -288,6 +288,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
       const accessories = this.accessoriesIn(undefined);
       effective.set('', this.withOverrides(this.render(this.settings, accessories, rendered), undefined));
       access.set('', this.accessOf(this.settings, accessories, undefined));
+      for (const cfg of effective.values()) deepFreeze(cfg);
       return { effective, access, views: new Map(), base: effective.get('')! as Record<string, unknown>, overlays: {}, mergeErrors: [] };
     }
     for (const d of this.destinationList) {
@@ -305,6 +306,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     const overlays: Record<string, Record<string, YamlValue>> = {};
     for (const [name, overlay] of Object.entries(split.overlays)) overlays[name] = orderLike(overlay, byName[name]) as Record<string, YamlValue>;
     const mergeErrors = verifyMerge(base, overlays, byName);
+    for (const doc of [...effective.values(), base, ...Object.values(overlays)]) deepFreeze(doc);
     return { effective, access, views: new Map(), base, overlays, mergeErrors };
   }
 
@@ -429,6 +431,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
   /** The merged config of every destination, checked as Kamal checks it; every secret resolvable. */
   private validateEffective(): string[] {
     const plan = this._plan();
+    VALIDATED_PLANS.add(plan);
     const errors = plan.mergeErrors.map((m) => `internal error: the split files do not merge back to the model (${m}); please report this`);
     const validator = new KamalConfigValidator({ partial: false });
     const secrets = KamalSecrets.forPath(this, this.secretsPath);
@@ -497,7 +500,7 @@ export class Destination extends Construct implements IAccessoryOwner {
       path: deploy.destinationFile(name),
       erb: true,
       obj: () => deploy._plan().overlays[name],
-      validator: splitFileValidator(() => deploy._plan().overlays[name], () => true),
+      validator: splitFileValidator(deploy, (plan) => plan.overlays[name], () => true),
     });
   }
 
@@ -545,10 +548,31 @@ class Rendered {
  * and the merge-back proof shows those are exactly base ⊕ overlay. Anything else, such as an
  * override on the file construct, is checked on its own, as Kamal's partial rules allow.
  */
-function splitFileValidator(planned: () => unknown, partial: () => boolean): IDocumentValidator {
+function splitFileValidator(deploy: KamalDeploy, planned: (plan: DeployPlan) => unknown, partial: () => boolean): IDocumentValidator {
   return {
-    validate: (doc) => (doc === planned() ? [] : new KamalConfigValidator({ partial: partial() }).validate(doc)),
+    validate: (doc) => {
+      const plan = deploy._plan();
+      // Only a plan validateEffective checked: the model may have changed since (a file that adds
+      // an override while it renders), and then these files are all that is checked of it.
+      return doc === planned(plan) && VALIDATED_PLANS.has(plan) ? [] : new KamalConfigValidator({ partial: partial() }).validate(doc);
+    },
   };
+}
+
+/** Plans whose merged configs validateEffective has checked. */
+const VALIDATED_PLANS = new WeakSet<DeployPlan>();
+
+/**
+ * Freezes a plan's documents, which share subtrees (a destination's config, the split files,
+ * rendered parts): a change to one through effectiveConfig() would silently change the others and
+ * the files, after they were checked; frozen, it fails where it is made.
+ */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { Estate } from '../../constructs/estate';
 import { Accessory, deepMerge, KamalConfigValidator, KamalDeploy, KamalSecrets, PostgresAccessory, SecretSource } from '../../constructs/kamal';
-import { App, Erb, Testing } from '../../src';
+import { App, Erb, Testing, TextFile } from '../../src';
 
 const HOST = Erb.env('KAMAL_SERVER_IP_ADDRESS');
 
@@ -221,6 +221,36 @@ test('an override on a generated deploy file itself is validated in that file, a
     'error [estate/shop/File] out/config/deploy.yml: /proxy/response_timeout proxy/response_timeout: should be an integer',
     'error [estate/shop/staging/File] out/config/deploy.staging.yml: /proxy/buffring proxy: unknown key: buffring',
   ]);
+});
+
+test('an override added while files render (after the checks ran) is still validated, in the files it lands in', () => {
+  // GIVEN: a file that renders before config/deploy.yml and changes the model as it does
+  const { app, deploy } = sampleEstate();
+  new TextFile(app, 'early', {
+    path: 'a-first.txt',
+    lines: () => {
+      deploy.addOverride('proxy.response_timeout', 'not-a-number');
+      return ['x'];
+    },
+  });
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toContain('error [estate/shop/File] out/config/deploy.yml: /proxy/response_timeout proxy/response_timeout: should be an integer');
+});
+
+test('the effective configs and the split files share parts, so they are frozen: a change through effectiveConfig() fails where it is made', () => {
+  // GIVEN
+  const { deploy } = sampleEstate();
+  const staging = deploy.effectiveConfig('staging') as { env: { clear: Record<string, string> } };
+
+  // THEN
+  expect(() => {
+    staging.env.clear.LEAK = 'x';
+  }).toThrow(TypeError);
+  expect(deploy.effectiveConfig('production').env).not.toHaveProperty('clear.LEAK');
 });
 
 test('a generated deploy file emitting its planned document is validated once, in the merged configs', () => {
