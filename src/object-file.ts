@@ -202,9 +202,10 @@ function copyOf(v: unknown, copies: WeakSet<object>): unknown {
 
 /** `node[key]`, copied into place first when it is a container shared with the model. */
 function ownChild(node: any, key: string | number, copies: WeakSet<object>): any {
-  const child = node[key];
+  // Own members only: `__proto__` is a key like any other in a document, never the prototype.
+  const child = Object.hasOwn(node, key) ? node[key] : undefined;
   const copy = copyOf(child, copies);
-  if (copy !== child) node[key] = copy;
+  if (copy !== child) setOwn(node, String(key), copy);
   return copy;
 }
 
@@ -256,7 +257,7 @@ function applySetOrDelete(root: Record<string, any>, o: Override, fail: Fail, co
       node = ownChild(node, i, copies);
       continue;
     }
-    const child = node[key];
+    const child = Object.hasOwn(node, key) ? node[key] : undefined;
     const descend = typeof child === 'object' && child !== null && (!Array.isArray(child) || looksLikeIndex(o.path[d + 1]));
     if (!descend) {
       if (o.delete) return;

@@ -122,6 +122,22 @@ describe('ObjectFile overrides', () => {
     expect(doc.list).not.toBe(model.list);
   });
 
+  test('__proto__ in an override path is a key like any other, at the start and in the middle; no prototype changes', () => {
+    // GIVEN
+    const app = Testing.app();
+    const file = new JsonFile(app, 'j', { path: 'a.json', obj: { a: 1 } });
+    file.addOverride('__proto__.x', 1);
+    file.addOverride('nested.__proto__.y', 2);
+
+    // WHEN
+    const doc = JSON.parse(Testing.synth(app)['a.json']);
+
+    // THEN
+    expect(doc).toEqual(JSON.parse('{ "a": 1, "__proto__": { "x": 1 }, "nested": { "__proto__": { "y": 2 } } }'));
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+  });
+
   test('overrides on a YAML file go through the same quoting', () => {
     // GIVEN
     const app = Testing.app();
