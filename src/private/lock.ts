@@ -20,7 +20,10 @@ export interface LockHolder {
    * output folder, and a pid means nothing in another namespace.
    */
   readonly pidns?: string;
-  /** The kernel's boot id: a lock taken before the machine restarted has no live holder. */
+  /**
+   * The kernel's boot id. Another one under the same host name is another machine (hosts
+   * sharing a folder and a name) or this one before it restarted: its pid can't be judged here.
+   */
   readonly boot?: string;
   /** Random token, so a holder releases only the lock it took. */
   readonly token: string;
@@ -124,17 +127,18 @@ function readHolder(dir: Dir, name = LOCK_NAME): { holder?: LockHolder; ino: num
 const UNREADABLE_GRACE_MS = 2000;
 
 /**
- * Whether a lock's holder is certainly gone: the lock is older than `staleMs`; or it was taken on
- * this machine before it last booted; or its pid is gone from this pid namespace. A holder on
- * another host or in another pid namespace (a container sharing the folder) can't be judged by
- * its pid, so its lock only ages out.
+ * Whether a lock's holder is certainly gone: the lock is older than `staleMs`, or its pid is gone
+ * from this boot of this machine's pid namespace. A holder on another host, under another boot
+ * id (another machine of the same name, or this one before a restart: they look alike) or in
+ * another pid namespace (a container sharing the folder) can't be judged by its pid, so its lock
+ * only ages out.
  */
 function isStale(held: { holder?: LockHolder; mtimeMs: number }, staleMs: number): boolean {
   const holder = held.holder;
   if (!holder) return Date.now() - held.mtimeMs > UNREADABLE_GRACE_MS;
   if (Date.now() - holder.at > staleMs) return true;
   if (holder.host !== os.hostname()) return false;
-  if (holder.boot !== undefined && BOOT_ID !== undefined && holder.boot !== BOOT_ID) return true;
+  if (holder.boot !== undefined && holder.boot !== BOOT_ID) return false;
   if (holder.pidns !== undefined && holder.pidns !== PID_NAMESPACE) return false;
   return !isAlive(holder.pid, holder.start);
 }

@@ -620,7 +620,7 @@ describe('one writer at a time', () => {
   });
 
   test.each([
-    ['taken on this host before it last booted (its pid now runs something else) is broken at once', { pid: process.pid, boot: 'a-boot-before-this-one' }, true],
+    ['under another boot id (another machine of this name, or this one before a restart) is waited for, though its pid runs here', { pid: process.pid, boot: 'another-boot' }, false],
     ['of a process in another pid namespace (a container sharing the folder and host name) is waited for: its pid is not ours to judge', { pid: deadPid(), pidns: 'pid:[1]' }, false],
     ['of a dead process in this pid namespace is broken at once', { pid: deadPid(), pidns: fs.readlinkSync('/proc/self/ns/pid') }, true],
   ])('a lock %s', (_what, holder, broken) => {
