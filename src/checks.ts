@@ -54,7 +54,7 @@ export class Checks {
    * The warnings of the synth under way, acknowledged ones with their reasons: every check's and
    * every construct's own (`Annotations.addWarning`) made before files render. For a document
    * that reports them, such as an operations page, rendered after every check has run; empty
-   * outside a synth.
+   * before the checks of a synth have run.
    */
   public warnings(): readonly Diagnostic[] {
     return WARNINGS.get(this.root) ?? [];

@@ -55,6 +55,8 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   const acknowledged: Diagnostic[] = [];
   const error = (c: IConstruct, message: string) => errors.push({ severity: 'error', path: pathOf(c), message });
 
+  // Nothing of an earlier synth of this tree is read as this one's.
+  Checks.of(root)._recordWarnings([]);
   const all = root.node.findAll();
   const fileConstructs = all.filter(FileBase.isFile);
   // Claim paths in construct-path order, not creation order, so that which of two constructs is

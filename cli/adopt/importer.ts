@@ -187,11 +187,17 @@ function targetConfig(root: string, family: ConfigFamily, destination: string | 
  * The evaluated config, where a string came from ERB environment references kept as tags, and
  * opaque tags written back. A non-string value that ERB produced keeps its value (a warning says so).
  */
-/** Whether a path is a clear env value: `.../env/clear/NAME`, or `.../env/NAME` of the simple form. */
+/**
+ * Whether a path is a clear env value of the config, a role or an accessory: `env/clear/NAME`,
+ * `env/tags/TAG/NAME`, or `env/NAME` of the simple form.
+ */
 function isClearEnv(at: readonly string[]): boolean {
-  const n = at.length;
-  if (n >= 3 && at[n - 3] === 'env' && at[n - 2] === 'clear') return true;
-  return n >= 2 && at[n - 2] === 'env' && !['clear', 'secret', 'tags'].includes(at[n - 1]);
+  const owner = at[0] === 'env' ? 0 : (at[0] === 'servers' || at[0] === 'accessories') && at[2] === 'env' ? 2 : -1;
+  if (owner < 0) return false;
+  const rest = at.slice(owner + 1);
+  if (rest.length === 2 && rest[0] === 'clear') return true;
+  if (rest.length === 3 && rest[0] === 'tags') return true;
+  return rest.length === 1 && !['clear', 'secret', 'tags'].includes(rest[0]);
 }
 
 function restore(evaluated: YamlValue, kept: YamlValue, envTags: EnvTag[], opaque: OpaqueTag[], warnings: ImportResult['warnings'], file: string): YamlValue {

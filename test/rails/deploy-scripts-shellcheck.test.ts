@@ -66,7 +66,7 @@ test('the other script shapes pass ShellCheck too: hosts written as addresses (t
   expect(Testing.synth(multiHost)['deploy_production.sh']).not.toContain('bin/rails');
   expect(scripts.serverAddresses().map((a) => a.variable)).toEqual(['ADDRESSES', 'JOBS_HOST', 'WEB_HOST']);
   expect(text).toContain('\n_ADDRESSES="$(bin/rails runner ');
-  expect(text).toContain('\nADDRESSES="$(sed -n 1p <<<"${_ADDRESSES}")"\n');
+  expect(text).toContain('\nADDRESSES="$(sed -n \'1s/^kamal-cdk://p\' <<<"${_ADDRESSES}")"\n');
   expect(results.map((r) => r.path)).toEqual(['deploy_production.sh', 'setup_production.sh', 'deploy_tools.sh', 'setup_tools.sh']);
   expect(results).toEqual(results.map((r) => ({ path: r.path, status: 0, output: '' })));
 });

@@ -192,6 +192,9 @@ test('hosts written as addresses need no lookup: the scripts cd and exec bin/kam
   expect(deployScript.content).toMatchSnapshot();
 });
 
+const MARKED_LINES =
+  'deploy_tools.sh: bin/rails runner did not print 2 marked lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n';
+
 test('hosts reading several variables get every address from one bin/rails runner, each exported as the variable that reads it', () => {
   // GIVEN
   const app = Testing.app();
@@ -200,8 +203,8 @@ test('hosts reading several variables get every address from one bin/rails runne
   const f = Testing.synthesize(app).files.find((x) => x.path === 'deploy_tools.sh')!;
 
   // WHEN
-  // The runner prints the addresses in the order of its array: JOBS_HOST's path first (sorted by variable).
-  const run = runScript('deploy_tools.sh', f.content, f.executable, { credentialsPrint: '198.51.100.20\n192.0.2.10\n', addressVariables: ['JOBS_HOST', 'WEB_HOST'] });
+  // The runner prints the addresses in the order of its array, each marked: JOBS_HOST's path first (sorted by variable).
+  const run = runScript('deploy_tools.sh', f.content, f.executable, { credentialsPrint: 'kamal-cdk:198.51.100.20\nkamal-cdk:192.0.2.10\n', addressVariables: ['JOBS_HOST', 'WEB_HOST'] });
 
   // THEN
   expect(emittedHosts(deploy).flatMap((h) => Erb.envNames(h)).sort()).toEqual(['JOBS_HOST', 'WEB_HOST']);
@@ -212,7 +215,7 @@ test('hosts reading several variables get every address from one bin/rails runne
   expect(run.status).toBe(0);
   expect(run.stderr).toBe('');
   // One call: the app boots once.
-  expect(run.railsArgs).toBe('runner\nputs [Rails.application.credentials.dig(:servers, :jobs, :address), Rails.application.credentials.dig(:kamal, :web_ip)].map(&:to_s)\n');
+  expect(run.railsArgs).toBe('runner\nputs [Rails.application.credentials.dig(:servers, :jobs, :address), Rails.application.credentials.dig(:kamal, :web_ip)].map { |v| "kamal-cdk:#{v}" }\n');
   expect(run.kamalArgs).toBe('deploy -c config/deploy.tools.yml');
   expect(run.kamalSawAddresses).toEqual({ JOBS_HOST: '198.51.100.20', WEB_HOST: '192.0.2.10' });
   expect(f.content).toContain('\nexport JOBS_HOST WEB_HOST\n');
@@ -222,11 +225,13 @@ test('hosts reading several variables get every address from one bin/rails runne
 });
 
 test.each([
-  ['an address in the middle is empty', '\n192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
-  ['an address is more than one word', '198.51.100.20 198.51.100.21\n192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
-  ['the last address is empty (its line is lost with the trailing newlines)', '198.51.100.20\n\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
-  ['the app printed a word at boot, which would shift the addresses', 'warming\n198.51.100.20\n192.0.2.10\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
-  ['an address holds a line break', '198.51.100.20\n192.0.2.10\nx\n', 'deploy_tools.sh: bin/rails runner did not print 2 lines (servers.jobs.address, kamal.web_ip, one a line): an address in the Rails credentials is empty or holds a line break, or the app printed something else; check them with bin/rails credentials:edit\n'],
+  ['an address in the middle is empty', 'kamal-cdk:\nkamal-cdk:192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
+  ['the last address is empty', 'kamal-cdk:198.51.100.20\nkamal-cdk:\n', 'deploy_tools.sh: kamal.web_ip in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
+  ['an address is more than one word', 'kamal-cdk:198.51.100.20 198.51.100.21\nkamal-cdk:192.0.2.10\n', 'deploy_tools.sh: servers.jobs.address in the Rails credentials is empty or not one address; set it with bin/rails credentials:edit\n'],
+  ['the app printed a word at boot, which would shift the addresses', 'warming\nkamal-cdk:198.51.100.20\nkamal-cdk:192.0.2.10\n', MARKED_LINES],
+  ['the app printed a word at boot and the last address is empty (two lines all the same)', 'Spring\nkamal-cdk:10.0.0.1\nkamal-cdk:\n', MARKED_LINES],
+  ['an address holds a line break', 'kamal-cdk:198.51.100.20\nkamal-cdk:192.0.2.10\nx\n', MARKED_LINES],
+  ['the runner printed no marked line', '198.51.100.20\n192.0.2.10\n', MARKED_LINES],
 ])('run for real with several addresses, the script stops loudly and never calls kamal when %s', (_case, printed, stderr) => {
   // GIVEN
   const app = Testing.app();
