@@ -5,8 +5,9 @@ import type { CliIO, RunSettings } from './index';
 import { ExitCode } from './exit-codes';
 import { packageRoot } from './package-root';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cacheDirOf, cacheName, projectRootOf } = require('../src/bundle-cache.js') as {
+const { cacheDirOf, cacheName, changedSince, projectRootOf } = require('../src/bundle-cache.js') as {
   cacheDirOf(root: string): string;
+  changedSince(file: string, started: number): boolean | undefined;
   cacheName(root: string, entry: string): string;
   projectRootOf(dir: string): string;
 };
@@ -17,8 +18,10 @@ const DEBOUNCE_MS = 150;
  * `kamal-cdk watch`: a synth now, and another whenever a file the estate is built from changes
  * (every file of the last bundle, the tsconfig, kamal-cdk.json and package.json). Each synth runs
  * as its own `kamal-cdk synth` process, which takes the writer's lock like any other; changes
- * that arrive while one runs start exactly one more after it. Ctrl-C lets a running synth finish,
- * then exits 0.
+ * that arrive while one runs start exactly one more after it. The folders are watched again only
+ * when a synth has ended (its bundle names the inputs), so an input changed or removed after a
+ * synth started, and before the watch saw it, also starts one more. Ctrl-C lets a running synth
+ * finish, then exits 0.
  */
 export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   const root = run.project.root;
@@ -32,6 +35,9 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
+  // When the running synth started, and which inputs were there then.
+  let started = 0;
+  let present = new Set<string>();
 
   return new Promise<number>((resolve) => {
     const finish = () => {
@@ -80,6 +86,8 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
         again = true;
         return;
       }
+      started = Date.now();
+      present = new Set([...watched].filter((f) => fs.existsSync(f)));
       io.stdout(`watch: synth (${new Date().toISOString().slice(11, 19)})`);
       // Its own process group: the terminal's Ctrl-C reaches watch, which lets a running synth
       // finish its write instead of killing it half-way.
@@ -88,12 +96,18 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
       child.stderr!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stderr(l)));
       child.on('close', (code) => {
         child = undefined;
-        io.stdout(`watch: exit ${code ?? 'signal'}; waiting for changes (Ctrl-C to stop)`);
+        // Watch first, then look for what changed since the start: a change after this is seen
+        // by a watcher, one before it by changedSince, so none falls between the two.
         rewatch();
+        const missed = [...watched].filter((f) => changedSince(f, started) ?? present.has(f));
+        io.stdout(`watch: exit ${code ?? 'signal'}; waiting for changes (Ctrl-C to stop)`);
         if (stopping) finish();
         else if (again) {
           again = false;
           synth();
+        } else if (missed.length > 0) {
+          io.stdout(`watch: changed while the synth ran: ${missed.map((f) => path.relative(root, f)).join(', ')}`);
+          schedule();
         }
       });
     };

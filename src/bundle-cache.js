@@ -103,9 +103,22 @@ function recordFile(file, now) {
  * back (a copy with -p can set the modification time).
  */
 function settledSince(file, hash, started) {
-  if (hash === undefined) return false;
+  return hash !== undefined && changedSince(file, started) === false;
+}
+
+/**
+ * The kernel stamps files from a clock that is read once a tick, so a file written just after
+ * Date.now() may carry a change time a few milliseconds before it; 20 ms covers any tick rate.
+ */
+const CLOCK_SLACK_MS = 20;
+
+/**
+ * Whether `file` may have changed since `started` (ms): its change time is not clearly before that
+ * moment. undefined when there is no such file.
+ */
+function changedSince(file, started) {
   const st = fs.statSync(file, { throwIfNoEntry: false });
-  return st !== undefined && st.ctimeMs < started - 1;
+  return st === undefined ? undefined : st.ctimeMs >= started - CLOCK_SLACK_MS;
 }
 
 /** Whether every input the index lists still has the hash it was bundled from, in folders whose entries did not change. */
@@ -325,4 +338,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince };
+module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince, changedSince };

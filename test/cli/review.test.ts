@@ -125,4 +125,32 @@ describe('watch', () => {
     expect(out).toContain('watch: stopped');
     expect(code).toBe(0);
   });
+
+  test('an input changed while the first synth runs, before any folder is watched, starts one more synth', async () => {
+    // GIVEN: the estate's first run rewrites settings.ts after it was bundled, as an editor saving
+    // during that synth would; no watcher exists yet, as the bundle names the inputs
+    const edit = `import * as fs from 'fs';
+if (!fs.existsSync('edited')) {
+  fs.writeFileSync('edited', '');
+  fs.writeFileSync('settings.ts', "export const SETTINGS = { logLevel: 'warn', productionWorkers: '4' };\\n");
+}
+`;
+    const dir = project({ 'synth.ts': edit + family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 120_000;
+    while (out.split('waiting for changes').length - 1 < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    // WHEN
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+
+    // THEN: the first synth wrote LOG_LEVEL info; the change it missed brought a second one
+    expect(out).toContain('watch: changed while the synth ran: settings.ts');
+    expect(out.split('watch: synth (').length - 1).toBe(2);
+    expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(code).toBe(0);
+  });
 });
