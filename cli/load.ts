@@ -3,9 +3,45 @@ import * as path from 'path';
 import type { App, SynthHost } from '../src/app';
 import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { bundleEntry } = require('../src/bundle-cache.js') as { bundleEntry(entry: string, options?: { root?: string }): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean } };
+const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
+  bundleEntry(entry: string, options?: { root?: string; shared?: string[] }): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean };
+  requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { loadWithCodeCache } = require('../src/code-cache.js') as { loadWithCodeCache(file: string, mod?: object): unknown };
+const { loadWithCodeCache } = require('../src/code-cache.js') as {
+  loadWithCodeCache(file: string, mod?: object, cacheFile?: string, wrapRequire?: (base: NodeJS.Require) => NodeJS.Require): unknown;
+};
+
+/**
+ * The packages this command loads itself, which the estate's bundle borrows instead of carrying
+ * and loading a second copy: by the file Node resolves each to from here (from a checkout, the
+ * file esbuild put into the command's own bundle). An estate whose imports resolve to another copy
+ * bundles that copy. Loaded on first use.
+ */
+function lentPackages(): Map<string, () => unknown> {
+  const loaders: Array<[string, () => unknown]> = [
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ['constructs', () => require('constructs')],
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ['yaml', () => require('yaml')],
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ['handlebars', () => require('handlebars')],
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ['ini', () => require('ini')],
+  ];
+  const lend = new Map<string, () => unknown>();
+  for (const [name, load] of loaders) {
+    let file: string;
+    try {
+      file = require.resolve(name);
+    } catch {
+      continue;
+    }
+    let loaded: { value: unknown } | undefined;
+    lend.set(file, () => (loaded ??= { value: load() }).value);
+  }
+  return lend;
+}
 
 const HOST_SYMBOL = Symbol.for('kamal-cdk.host');
 
@@ -41,7 +77,8 @@ export function loadEntry(
   libraryDirs: string[],
   entryLabel = path.relative(root, entry).split(path.sep).join('/'),
 ): LoadedEntry {
-  const bundle = bundleEntry(entry, { root });
+  const lend = lentPackages();
+  const bundle = bundleEntry(entry, { root, shared: [...lend.keys()] });
   const results: unknown[] = [];
   const host: SynthHost = {
     entry: entryLabel,
@@ -64,7 +101,7 @@ export function loadEntry(
     m.paths = Module._nodeModulePaths(path.dirname(entry));
     m.id = '.';
     process.mainModule = m;
-    loadWithCodeCache(bundle.file, m);
+    loadWithCodeCache(bundle.file, m, undefined, (base) => requireLending(bundle.file, lend, base));
     m.loaded = true;
   } catch (e) {
     error = entryError(e, bundle.file, root, libraryDirs);

@@ -8,13 +8,18 @@
  * and this file. A bundle is reused only when every one of those files still has the same bytes,
  * wherever it lives (a helper outside src/, a package in node_modules, another entry file). Used by
  * the kamal-cdk command (for the estate's entry, and for its own sources when run from a checkout)
- * and by the render worker. Plain JavaScript: it runs before anything can transpile TypeScript.
+ * and by scripts/run.js. Plain JavaScript: it runs before anything can transpile TypeScript.
+ *
+ * A caller that has packages loaded already can lend them to the bundle (`shared`): a file listed
+ * there is left out of the bundle wherever an import resolves to exactly that file, and the bundle
+ * is run with requireLending, which hands it the caller's instance. An import that resolves to
+ * any other copy (another version, nested in another node_modules) is bundled as usual.
  */
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const INDEX_VERSION = 4;
+const INDEX_VERSION = 5;
 
 /** The folder of the nearest package.json at or above `dir` (the project the entry belongs to). */
 function projectRootOf(dir) {
@@ -184,8 +189,23 @@ function settingsStamp(root) {
   return h.digest('hex');
 }
 
-function bundle(entry, outfile, root, external, sourcemap) {
-  const esbuild = require('esbuild');
+/**
+ * esbuild, loaded for its sync API without a worker thread: the worker esbuild starts for buildSync
+ * pays for itself over many calls, and a command makes one or two (measured: 40-60 ms a cold run).
+ * ESBUILD_WORKER_THREADS is read once, when esbuild loads; a value the user set is left alone.
+ */
+function loadEsbuild() {
+  if (process.env.ESBUILD_WORKER_THREADS !== undefined) return require('esbuild');
+  process.env.ESBUILD_WORKER_THREADS = '0';
+  try {
+    return require('esbuild');
+  } finally {
+    delete process.env.ESBUILD_WORKER_THREADS;
+  }
+}
+
+function bundle(entry, outfile, root, external, sourcemap, shared) {
+  const esbuild = loadEsbuild();
   const result = esbuild.buildSync({
     entryPoints: [entry],
     outfile,
@@ -195,7 +215,8 @@ function bundle(entry, outfile, root, external, sourcemap) {
     target: 'node20',
     // ajv is only needed to compile a schema that is not cached yet; esbuild and typescript are
     // big tools the command loads only when it needs them.
-    external: ['ajv', 'ajv/*', 'esbuild', 'typescript', ...external],
+    // A path in `shared` matches after resolution: only an import of exactly that file stays out.
+    external: ['ajv', 'ajv/*', 'esbuild', 'typescript', ...external, ...shared],
     logLevel: 'silent',
     metafile: true,
     sourcemap: sourcemap ? 'external' : false,
@@ -267,12 +288,14 @@ function bundleEntry(entry, options = {}) {
   const indexFile = path.join(dir, `${name}.index.json`);
   const tools = `${toolStamp()}\0${settingsStamp(root)}`;
   const external = options.external || [];
+  const shared = [...new Set((options.shared || []).map((f) => path.resolve(f)))].sort();
   // Maps cost a third of the bundling; only bundles whose errors are shown to users need one.
   const sourcemap = options.sourcemap !== false;
   const index = readIndex(indexFile);
-  if (index && index.tools === tools && JSON.stringify(index.external) === JSON.stringify(external) && index.sourcemap === sourcemap) {
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (index && index.tools === tools && same(index.external, external) && same(index.shared, shared) && index.sourcemap === sourcemap) {
     const outfile = path.join(dir, index.bundle);
-    if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, cached: true };
+    if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, shared, cached: true };
   }
 
   fs.mkdirSync(dir, { recursive: true });
@@ -281,14 +304,14 @@ function bundleEntry(entry, options = {}) {
   let inputs;
   try {
     const now = Date.now();
-    inputs = bundle(entry, tmp, root, external, sourcemap).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
+    inputs = bundle(entry, tmp, root, external, sourcemap, shared).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
   } catch (e) {
     rmQuietly(tmp);
     rmQuietly(`${tmp}.map`);
     throw e;
   }
   inputs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const digest = sha(`${tools}\0${JSON.stringify(external)}\0${sourcemap}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
+  const digest = sha(`${tools}\0${JSON.stringify(external)}\0${JSON.stringify(shared)}\0${sourcemap}\0${JSON.stringify(inputs.map(([rel, hash]) => [rel, hash]))}`).slice(0, 24);
   const bundleName = `${name}-${digest}.js`;
   const outfile = path.join(dir, bundleName);
   // The map names the temp file; point it at the bundle's name before the bundle is visible under
@@ -304,7 +327,7 @@ function bundleEntry(entry, options = {}) {
   const settled = inputs.every(([rel, hash]) => settledSince(path.resolve(root, rel), hash, started));
   if (settled) {
     const tmpIndex = `${indexFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, sourcemap, bundle: bundleName, inputs, folders }));
+    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, shared, sourcemap, bundle: bundleName, inputs, folders }));
     fs.renameSync(tmpIndex, indexFile);
     // Bundles of older inputs go once they are a minute old: another run may have just renamed one
     // into place and not read it yet.
@@ -314,7 +337,25 @@ function bundleEntry(entry, options = {}) {
       if (st && st.mtimeMs < Date.now() - 60_000) rmQuietly(path.join(dir, old));
     }
   }
-  return { file: outfile, root, inputs, cached: false };
+  return { file: outfile, root, inputs, shared, cached: false };
+}
+
+/**
+ * The `require` to run a bundle made with `shared` files under: esbuild names a shared file by its
+ * path relative to the bundle's folder, and that exact name gets the lender's instance (`lend` maps
+ * the file's absolute path to a function that returns it). Every other name goes to `base`.
+ */
+function requireLending(bundleFile, lend, base) {
+  const names = new Map();
+  for (const [file, load] of lend) {
+    const rel = path.relative(path.dirname(bundleFile), file).split(path.sep).join('/');
+    names.set(rel.startsWith('../') ? rel : `./${rel}`, load);
+  }
+  const req = (id) => {
+    const load = names.get(id);
+    return load ? load() : base(id);
+  };
+  return Object.assign(req, { resolve: base.resolve, cache: base.cache, extensions: base.extensions, main: base.main });
 }
 
 /**
@@ -338,4 +379,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince, changedSince };
+module.exports = { bundleEntry, bundledFile, requireLending, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince, changedSince };

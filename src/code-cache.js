@@ -15,8 +15,9 @@ const { createRequire } = require('module');
  * @param {string} file
  * @param {{ exports: unknown, filename?: string } & Record<string, unknown>} [mod]
  * @param {string} [cacheFile] where the code cache is kept (default: beside the file)
+ * @param {(base: NodeJS.Require) => NodeJS.Require} [wrapRequire] the require the module gets, made from its own
  */
-function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`) {
+function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire = undefined) {
   const source = fs.readFileSync(file, 'utf8');
   let cachedData;
   try {
@@ -46,7 +47,7 @@ function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`) {
   } catch {
     // A require whose main can't be set (a test runner's): it keeps its own.
   }
-  script.runInThisContext().call(m.exports, m.exports, req, m, filename, path.dirname(filename));
+  script.runInThisContext().call(m.exports, m.exports, wrapRequire ? wrapRequire(req) : req, m, filename, path.dirname(filename));
   return m.exports;
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Lending packages to an estate's bundle (src/bundle-cache.js, cli/load.ts): where an import of the
+ * estate resolves to exactly a file the command has loaded, the bundle leaves it out and the command
+ * hands over its own instance; an import that resolves to any other copy is bundled.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { kamalCdk, project } from './helpers';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { bundleEntry, cacheName, requireLending } = require('../../src/bundle-cache.js') as {
+  bundleEntry(entry: string, options?: { root?: string; shared?: string[] }): { file: string; inputs: Array<[string, string]>; cached: boolean };
+  cacheName(root: string, entry: string): string;
+  requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadWithCodeCache } = require('../../src/code-cache.js') as {
+  loadWithCodeCache(file: string, mod?: object, cacheFile?: string, wrapRequire?: (base: NodeJS.Require) => NodeJS.Require): unknown;
+};
+
+jest.setTimeout(120_000);
+
+let cache: string;
+const saved = process.env.KAMAL_CDK_CACHE_DIR;
+beforeEach(() => {
+  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-load-'));
+  process.env.KAMAL_CDK_CACHE_DIR = cache;
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.KAMAL_CDK_CACHE_DIR;
+  else process.env.KAMAL_CDK_CACHE_DIR = saved;
+  fs.rmSync(cache, { recursive: true, force: true });
+});
+
+/** An entry that exports what its `yaml` import gave it. */
+const ENTRY = "import { Document } from 'yaml';\nexport const seen: unknown = Document;\n";
+const YAML_FILE = require.resolve('yaml');
+
+/** Bundles the project's synth.ts lending `lend` (file → instance), runs it, and returns what it saw. */
+function run(dir: string, lend: Map<string, unknown>): { seen: unknown; inputs: string[] } {
+  const bundle = bundleEntry(path.join(dir, 'synth.ts'), { root: dir, shared: [...lend.keys()] });
+  const loaders = new Map([...lend].map(([file, value]) => [file, () => value] as [string, () => unknown]));
+  const mod = { exports: {}, filename: path.join(dir, 'synth.ts') };
+  const exported = loadWithCodeCache(bundle.file, mod, undefined, (base) => requireLending(bundle.file, loaders, base)) as { seen: unknown };
+  return { seen: exported.seen, inputs: bundle.inputs.map(([f]) => f) };
+}
+
+test("an import that resolves to exactly a lent file gets the lender's instance, and the file stays out of the bundle", () => {
+  // GIVEN: the project's `yaml` resolves to the repository's node_modules/yaml, the file lent
+  const dir = project({ 'synth.ts': ENTRY });
+
+  // WHEN
+  const { seen, inputs } = run(dir, new Map([[YAML_FILE, { Document: 'the lent instance' }]]));
+
+  // THEN
+  expect(seen).toBe('the lent instance');
+  expect(inputs.filter((f) => f.includes('node_modules/yaml/'))).toEqual([]);
+  expect(inputs).toContain('synth.ts');
+});
+
+test('an import that resolves to another copy of the package (nested in the project) bundles that copy', () => {
+  // GIVEN: the project has its own `yaml`, nearer than the repository's, which is the file lent
+  const dir = project({
+    'synth.ts': ENTRY,
+    'node_modules/yaml/package.json': '{ "name": "yaml", "version": "0.0.1", "main": "index.js" }\n',
+    'node_modules/yaml/index.js': "exports.Document = 'the project copy';\n",
+  });
+
+  // WHEN
+  const { seen, inputs } = run(dir, new Map([[YAML_FILE, { Document: 'the lent instance' }]]));
+
+  // THEN
+  expect(seen).toBe('the project copy');
+  expect(inputs).toContain('node_modules/yaml/index.js');
+});
+
+test('a bundle made with other lent files is not reused, and lending nothing bundles the package', async () => {
+  // GIVEN
+  const dir = project({ 'synth.ts': ENTRY });
+  const entry = path.join(dir, 'synth.ts');
+  // A bundle is recorded only when no input changed while it was made; these were just written.
+  await new Promise((r) => setTimeout(r, 100));
+
+  // WHEN
+  const lent = bundleEntry(entry, { root: dir, shared: [YAML_FILE] });
+  const again = bundleEntry(entry, { root: dir, shared: [YAML_FILE] });
+  const alone = bundleEntry(entry, { root: dir });
+
+  // THEN
+  expect(again).toMatchObject({ file: lent.file, cached: true });
+  expect(alone.cached).toBe(false);
+  expect(alone.file).not.toBe(lent.file);
+  const rel = path.relative(dir, YAML_FILE).split(path.sep).join('/');
+  expect(alone.inputs.map(([f]) => f)).toContain(rel);
+  expect(lent.inputs.map(([f]) => f)).not.toContain(rel);
+});
+
+test("the command lends its own yaml, constructs, handlebars and ini to the estate; the estate's output is the same", () => {
+  // GIVEN: an estate that renders YAML and a template through the engine
+  const dir = project({
+    'synth.ts': `import { App, YamlFile } from '@kamal-cdk/src';\nconst app = new App();\nnew YamlFile(app, 'a', { path: 'a.yml', obj: { greeting: 'hello', list: [1, 'two'] } });\napp.synth();\n`,
+  });
+
+  // WHEN
+  const r = kamalCdk(dir, 'synth', '--quiet');
+
+  // THEN: the bundle the command ran left the lent packages out, and the file is right
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const indexFile = path.join(path.resolve(__dirname, '../../node_modules/.cache/kamal-cdk-test-cache'), 'bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`);
+  const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { shared: string[]; inputs: Array<[string]> };
+  expect(index.shared.map((f) => path.relative(path.resolve(__dirname, '../..'), f))).toEqual(
+    ['node_modules/constructs/lib/index.js', 'node_modules/handlebars/lib/index.js', 'node_modules/ini/lib/ini.js', 'node_modules/yaml/dist/index.js'],
+  );
+  expect(index.inputs.map(([f]) => f).filter((f) => /node_modules\/(yaml|constructs|handlebars|ini)\//.test(f))).toEqual([]);
+  expect(fs.readFileSync(path.join(dir, 'out/a.yml'), 'utf8')).toContain('greeting: hello\nlist:\n  - 1\n  - two\n');
+});
