@@ -229,9 +229,10 @@ function bundle(entry, outfile, root, external, sourcemap, shared) {
   // Bundling would make every module's __dirname and __filename the bundle's; give our sources
   // their own (the bundle is a local cache, so absolute paths are fine here). esbuild's sync API
   // takes no plugins, so the bundle marks each source's region and the names are fixed here.
+  const inputs = Object.keys(result.metafile.inputs);
   const text = fs.readFileSync(outfile, 'utf8');
-  fs.writeFileSync(outfile, ownDirnames(text, root));
-  return Object.keys(result.metafile.inputs);
+  fs.writeFileSync(outfile, ownDirnames(text, root, new Set(inputs)));
+  return inputs;
 }
 
 /**
@@ -241,7 +242,7 @@ function bundle(entry, outfile, root, external, sourcemap, shared) {
  */
 function ownsDirname(file, root) {
   const inModules = path.relative(root, file).split(path.sep).includes('node_modules');
-  if (!inModules) return /\.[cm]?[jt]s$/.test(file);
+  if (!inModules) return /\.[cm]?[jt]sx?$/.test(file);
   return file.includes(`${path.sep}node_modules${path.sep}kamal-cdk${path.sep}`);
 }
 
@@ -257,14 +258,16 @@ const BUNDLE_NAMES = { dirname: '__dirname', filename: '__filename' };
 /**
  * esbuild starts each bundled module with a `// <path relative to the working directory>` line;
  * within a module's region the markers of `__dirname` and `__filename` become that module's own
- * names, or the bundle's own `__dirname` and `__filename` in a package's module.
+ * names, or the bundle's own `__dirname` and `__filename` in a package's module. Only a line that
+ * names one of the bundle's `inputs` (esbuild's metafile) exactly starts a region: a path may hold
+ * spaces or any extension, and a comment-like line inside a template literal names no input.
  */
-function ownDirnames(text, root) {
+function ownDirnames(text, root, inputs) {
   const out = [];
   // The names in this region, as JavaScript.
   let names = BUNDLE_NAMES;
   for (const line of text.split('\n')) {
-    const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
+    const m = line.startsWith('// ') && inputs.has(line.slice(3)) ? [line, line.slice(3)] : undefined;
     if (m) {
       // Decided once per module, not per line (a bundle has tens of thousands).
       const file = path.resolve(root, m[1]);

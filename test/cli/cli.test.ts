@@ -172,9 +172,23 @@ describe('synth, check and diff', () => {
 
 describe('the estate program itself', () => {
   test('__dirname and __filename in a module of the estate are its own; the same words in a string or a comment stay words', () => {
-    // GIVEN: a helper in a subfolder, which uses the names and also writes them as text
+    // GIVEN: a helper in a subfolder, which uses the names and also writes them as text; another
+    // in a folder whose name has a space, a .tsx one, and a template literal holding a line that
+    // looks like esbuild's mark of a module
     const dir = project({
-      'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nimport { lines } from './lib/where';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: lines() });\napp.synth();\n`,
+      'synth.ts': [
+        "import { App, TextFile } from '@kamal-cdk/src';",
+        "import { lines } from './lib/where';",
+        "import { spaced } from './my lib/hé lper';",
+        "import { view } from './lib/view';",
+        'const app = new App();',
+        "new TextFile(app, 'a', { path: 'a.txt', lines: [spaced, view, ...lines()] });",
+        'app.synth();',
+        '',
+      ].join('\n'),
+      'my lib/hé lper.ts': "import * as path from 'path';\nexport const spaced = `${path.basename(__dirname)}/${path.basename(__filename)}`;\nexport const literal = `\n// lib/fake.ts\n`;\n",
+      'lib/view.tsx': "import * as path from 'path';\nexport const view = path.basename(__filename);\n",
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', jsx: 'react', esModuleInterop: true, skipLibCheck: true, types: ['node'] } }),
       'lib/where.ts': [
         "import * as path from 'path';",
         '// __dirname here is only a word',
@@ -194,7 +208,9 @@ describe('the estate program itself', () => {
 
     // THEN
     expect(synth.stderr).toBe('');
-    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8').split('\n').slice(-4)).toEqual([
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8').split('\n').slice(-6)).toEqual([
+      'my lib/hé lper.ts',
+      'view.tsx',
       'the words __dirname and __filename',
       'lib/where.ts',
       'a local of that name is the local',
