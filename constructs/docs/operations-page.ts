@@ -372,7 +372,9 @@ export class OperationsPage extends Construct {
         const roles = view.roles.filter((r) => r.hosts.includes(h));
         const accessories = setup ? view.accessories.filter((a) => a.hosts.includes(h)).map((a) => a.container) : [];
         if (roles.length === 0 && accessories.length === 0) continue;
-        lines.push(msg(kamal, hid, d.overSsh));
+        // What Kamal does there: the app's containers (switched by kamal-proxy when a role is
+        // behind it), or, on a host with accessories only, their boot.
+        lines.push(msg(kamal, hid, d.overSsh({ app: roles.length > 0, proxied: roles.some((r) => r.proxy !== undefined) })));
         if (roles.length > 0 && registry !== undefined && view.image !== undefined) lines.push(msg(hid, ids.of(`registry:${registry}`), d.pull(view.image)));
         if (accessories.length > 0) lines.push(msg(hid, hid, d.bootAccessories(accessories)));
         if (roles.length > 0) lines.push(msg(hid, hid, d.startApp(roles.map((r) => r.container))));

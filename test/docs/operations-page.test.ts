@@ -351,8 +351,27 @@ describe('the multi-host example', () => {
     const toDb = sequence.map((line, i) => ({ line, i })).filter(({ line }) => new RegExp(`->>${db}:`).test(line));
 
     // THEN
-    expect(toDb.map(({ line }) => line.replace(/^.*->>\w+: /, ''))).toEqual(['over SSH: pull, boot, switch', 'setup only: boot accessories shop-postgres, shop-redis']);
+    expect(toDb.map(({ line }) => line.replace(/^.*->>\w+: /, ''))).toEqual(['over SSH: boot accessories', 'setup only: boot accessories shop-postgres, shop-redis']);
     expect(toDb.every(({ i }) => i < later)).toBe(true);
+  });
+
+  test('the sequence says what Kamal does on each host: switch traffic only where a role is behind kamal-proxy', () => {
+    // GIVEN: web-1 and web-2 run the web role behind kamal-proxy; jobs runs a role without it
+    const app = Testing.app();
+    buildMultiHost(app);
+    const sequence = mermaidBlocks(Testing.synth(app)[PAGE])[1];
+    const to = (title: string) => {
+      const id = new RegExp(`participant (\\w+) as ${title.replace(/[().]/g, '\\$&')}`).exec(sequence)![1];
+      return sequence.split('\n').filter((l) => new RegExp(`^  \\w+->>${id}: over SSH`).test(l)).map((l) => l.replace(/^.*->>\w+: /, ''));
+    };
+
+    // WHEN
+    const web = to('web-1 (192.0.2.10)');
+    const jobs = to('jobs (198.51.100.20)');
+
+    // THEN: once in the first deploy, once in the later ones
+    expect(web).toEqual(['over SSH: pull, boot, switch', 'over SSH: pull, boot, switch']);
+    expect(jobs).toEqual(['over SSH: pull, boot', 'over SSH: pull, boot']);
   });
 });
 
