@@ -195,6 +195,7 @@ function planWrite(cache: DirCache, own: Dir, files: SynthesizedFile[], display:
   const folders = new FolderStates(cache, stale);
   const entries: WriteReport['entries'] = [];
   const writes: string[] = [];
+  const creates: number[] = [];
   const newDirs = new Set<string>();
   const owners = new Map<string, { uid: number; gid: number }>();
   const root = process.geteuid?.() === 0;
@@ -207,6 +208,7 @@ function planWrite(cache: DirCache, own: Dir, files: SynthesizedFile[], display:
     }
     if (state.kind === 'missing') {
       for (const d of [...ancestorsOf(dir)].reverse()) if (folders.state(d).kind === 'missing') newDirs.add(d);
+      creates.push(writes.length);
       writes.push(f.path);
       entries.push({ path: f.path, action: 'written' });
       continue;
@@ -217,6 +219,7 @@ function planWrite(cache: DirCache, own: Dir, files: SynthesizedFile[], display:
     if (kind === 'link') throw new WriteError('refused', `${display}/${f.path} is a symbolic link; kamal-cdk never writes through one: remove the link`);
     if (kind === 'dir' && holdsOnly(cache, f.path, stale)) {
       // A folder of stale files, where a file now goes: emptied and removed before the file moves in.
+      creates.push(writes.length);
       writes.push(f.path);
       entries.push({ path: f.path, action: 'written' });
       continue;
@@ -232,12 +235,13 @@ function planWrite(cache: DirCache, own: Dir, files: SynthesizedFile[], display:
       );
     }
     entries.push({ path: f.path, action: same ? 'unchanged' : 'written' });
+    if (!same && kind === 'none') creates.push(writes.length);
     if (!same) writes.push(f.path);
   }
   const removes = [...stale].filter((p) => folders.state(dirOf(p)).kind === 'dir' && cache.get(dirOf(p))!.kind(path.posix.basename(p)) === 'file').sort(compareStrings);
   for (const p of removes) entries.push({ path: p, action: 'removed' });
   entries.sort((a, b) => compareStrings(a.path, b.path));
-  return { entries, journal: { id: randomBytes(6).toString('hex'), writes, removes, newDirs: [...newDirs] }, owners };
+  return { entries, journal: { id: randomBytes(6).toString('hex'), writes, removes, newDirs: [...newDirs], creates }, owners };
 }
 
 /**

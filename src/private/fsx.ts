@@ -108,6 +108,33 @@ export class Dir {
     fs.renameSync(this.at(from), this.at(to));
   }
 
+  /**
+   * Renames `from` to `to` only while nothing is at `to`: a file someone put there is never
+   * replaced (a hard link, which the system refuses over an existing name, then the old name goes).
+   * Throws an error with code `EEXIST` when `to` is taken by anything but `from` itself (a repeat
+   * after a crash between the two steps). Where the file system has no hard links, the check and
+   * the rename are two steps.
+   */
+  public renameNoReplace(from: string, to: string): void {
+    try {
+      fs.linkSync(this.at(from), this.at(to));
+    } catch (e) {
+      const c = code(e);
+      if (c === 'EEXIST') {
+        const a = fs.lstatSync(this.at(from), { throwIfNoEntry: false });
+        const b = fs.lstatSync(this.at(to), { throwIfNoEntry: false });
+        if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) throw e;
+      } else if (c === 'EPERM' || c === 'ENOTSUP' || c === 'EOPNOTSUPP' || c === 'EMLINK') {
+        if (this.kind(to) !== 'none') throw Object.assign(new Error(`EEXIST: file already exists, rename '${this.at(to)}'`), { code: 'EEXIST' });
+        this.rename(from, to);
+        return;
+      } else {
+        throw e;
+      }
+    }
+    fs.unlinkSync(this.at(from));
+  }
+
   /** Removes the file `name`. */
   public unlink(name: string): void {
     fs.unlinkSync(this.at(name));

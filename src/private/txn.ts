@@ -27,7 +27,15 @@ export interface Journal {
   readonly removes: readonly string[];
   /** Folders made for new files, parents first. */
   readonly newDirs: readonly string[];
+  /**
+   * The indexes in `writes` of files where nothing was when the write was planned: moved into
+   * place only while nothing is there still, so a file someone creates meanwhile is kept.
+   */
+  readonly creates?: readonly number[];
 }
+
+/** Why a new file was not moved into place: its name was taken meanwhile. */
+const TAKEN = 'something else was put there while kamal-cdk was writing, and it was kept';
 
 export const tempName = (id: string, i: number) => `.kamal-cdk-${id}-${i}`;
 export const backupName = (id: string, i: number) => `.kamal-cdk-${id}-r${i}`;
@@ -80,7 +88,11 @@ export function recover(cache: DirCache, own: Dir, display: string): { recovered
   return { recovered: 'rolled-back', problems: [] };
 }
 
-/** Undoes everything before the commit point: temporary files, new folders, stale files moved aside. */
+/**
+ * Undoes everything before the commit point: temporary files, new folders, stale files moved
+ * aside. A stale file goes back only while its name is free: one someone has put there meanwhile
+ * stops the undo (EEXIST), which the next run repeats once it is moved away.
+ */
 function rollBack(cache: DirCache, journal: Journal): void {
   journal.writes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.unlink(tempName(journal.id, i))));
   for (const d of [...journal.newDirs].reverse()) {
@@ -88,7 +100,7 @@ function rollBack(cache: DirCache, journal: Journal): void {
     // A folder someone has put a file into meanwhile stays, with that file.
     ignoreMissing(() => cache.get(dirOf(d))?.rmdir(path.posix.basename(d)), 'ENOTEMPTY');
   }
-  journal.removes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.rename(backupName(journal.id, i), path.posix.basename(p))));
+  journal.removes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.renameNoReplace(backupName(journal.id, i), path.posix.basename(p))));
 }
 
 /**
@@ -106,13 +118,17 @@ export function finish(cache: DirCache, own: Dir, journal: Journal, display: str
       problems.push(`${what}: ${reason(e)}`);
     }
   };
+  const creates = new Set(journal.creates ?? []);
   const move = (i: number) => {
     const p = journal.writes[i];
     step(`could not move the new ${display}/${p} into place (it is still at ${display}/${join(dirOf(p), tempName(journal.id, i))})`, () => {
+      const dir = cache.get(dirOf(p))!;
       try {
-        cache.get(dirOf(p))!.rename(tempName(journal.id, i), path.posix.basename(p));
+        if (creates.has(i)) dir.renameNoReplace(tempName(journal.id, i), path.posix.basename(p));
+        else dir.rename(tempName(journal.id, i), path.posix.basename(p));
       } catch (e) {
         if (code(e) === 'ENOENT' && cache.find(dirOf(p))?.kind(tempName(journal.id, i)) === 'none') return; // moved before a crash
+        if (code(e) === 'EEXIST') throw new Error(TAKEN);
         throw e;
       }
       faults.afterRename?.(p);

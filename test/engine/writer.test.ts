@@ -515,6 +515,83 @@ describe('a failure before the commit point leaves the folder exactly as it was'
   });
 });
 
+describe('a file someone puts at a path while kamal-cdk writes is never replaced', () => {
+  test('at a new generated path, after the write was planned: kept, the new file waits under its temporary name, and the problem says so', () => {
+    // GIVEN
+    writeTree(out, withManifest({ 'keep.txt': 'k\n' }));
+
+    // WHEN: an editor saves config/new.yml between the plan and the move into place
+    const report = writeTree(out, withManifest({ 'keep.txt': 'k\n', 'config/new.yml': 'generated: true\n' }), {
+      display: 'out',
+      faults: { afterCommit: () => fs.writeFileSync(path.join(out, 'config/new.yml'), 'mine: true\n') },
+    });
+
+    // THEN
+    expect(fs.readFileSync(path.join(out, 'config/new.yml'), 'utf8')).toBe('mine: true\n');
+    expect(report.afterCommitProblems).toHaveLength(1);
+    expect(report.afterCommitProblems[0]).toMatch(
+      /^could not move the new out\/config\/new\.yml into place \(it is still at out\/config\/\.kamal-cdk-[0-9a-f]+-\d+\): something else was put there while kamal-cdk was writing, and it was kept$/,
+    );
+    const waiting = fs.readdirSync(path.join(out, 'config')).filter((n) => n.startsWith('.kamal-cdk-'));
+    expect(waiting.map((n) => fs.readFileSync(path.join(out, 'config', n), 'utf8'))).toEqual(['generated: true\n']);
+  });
+
+  test('a new file moved into place before a crash, and moved again by the next run, is not a conflict with itself', () => {
+    // GIVEN: a write that stops right after its first new file is in place
+    writeTree(out, withManifest({ 'keep.txt': 'k\n' }));
+    expect(() =>
+      writeTree(out, withManifest({ 'keep.txt': 'k\n', 'a.txt': 'a\n', 'b.txt': 'b\n' }), {
+        faults: {
+          afterRename: (p) => {
+            if (p === 'a.txt') throw new Error('crash');
+          },
+        },
+      }),
+    ).not.toThrow();
+
+    // WHEN
+    const next = recoverTree(out);
+
+    // THEN
+    expect(next.afterCommitProblems).toEqual([]);
+    expect(readTree(out)).toMatchObject({ 'a.txt': 'a\n', 'b.txt': 'b\n', 'keep.txt': 'k\n' });
+    expect(writerLeftovers(out)).toEqual([]);
+  });
+
+  test('at a stale path, while a failed write is undone: kept; the undo stops, and the next run finishes it once that file is moved away', () => {
+    // GIVEN: gone.txt is stale in the next write, which fails before its commit point
+    writeTree(out, withManifest({ 'keep.txt': 'k\n', 'gone.txt': 'old\n' }));
+    const before = readTree(out);
+
+    // WHEN: someone writes gone.txt after it was moved aside, then the write fails and is undone
+    const e = writeError(() =>
+      writeTree(out, withManifest({ 'keep.txt': 'K\n' }), {
+        display: 'out',
+        faults: {
+          beforeCommit: () => {
+            fs.writeFileSync(path.join(out, 'gone.txt'), 'mine\n');
+            throw new Error('disk on fire');
+          },
+        },
+      }),
+    );
+
+    // THEN
+    expect(e.code).toBe('failed');
+    expect(e.message).toMatch(/^could not write out\/: disk on fire; undoing it failed too \(EEXIST[^)]*\): the next kamal-cdk run undoes it$/);
+    expect(fs.readFileSync(path.join(out, 'gone.txt'), 'utf8')).toBe('mine\n');
+
+    // AND WHEN that file is moved away
+    fs.rmSync(path.join(out, 'gone.txt'));
+    const next = recoverTree(out);
+
+    // THEN
+    expect(next.recovered).toBe('rolled-back');
+    expect(readTree(out)).toEqual(before);
+    expect(writerLeftovers(out)).toEqual([]);
+  });
+});
+
 describe('a problem after the commit point is reported, and never leaves the next run stuck', () => {
   test.each([
     ['afterRename', 'd0/f0.txt'],
