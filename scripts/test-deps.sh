@@ -2,8 +2,8 @@
 # Installs the Debian packages whose binaries the tests run against generated files
 # (see shared/reference/formats.md §7): nginx for `nginx -t`, docker-registry 2.8 for a real
 # boot on loopback, openssl for the throwaway token certificate, shellcheck for the generated
-# deploy scripts. Quiet and idempotent when everything is present; as non-root it only says
-# what is missing.
+# deploy scripts, ruby for Psych (the YAML reader Kamal uses) on the scalars emitted unproved.
+# Quiet and idempotent when everything is present; as non-root it only says what is missing.
 set -euo pipefail
 
 # binary → Debian package that provides it
@@ -12,6 +12,7 @@ declare -A PACKAGE_OF=(
   [/usr/bin/docker-registry]=docker-registry
   [/usr/bin/openssl]=openssl
   [/usr/bin/shellcheck]=shellcheck
+  [/usr/bin/ruby]=ruby
 )
 # packages that ship a daemon the install must not leave running (port 80, port 5000)
 DAEMONS=(nginx docker-registry)

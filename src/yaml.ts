@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { isDeepStrictEqual } from 'util';
 import * as YAML from 'yaml';
+import { obviouslyReadsBack, obviouslyString } from './private/plain-scalars';
 import { controlCharProblem } from './_control-chars';
 import { ObjectFile, ObjectFileProps } from './object-file';
 
@@ -235,18 +236,6 @@ function assertScalars(v: unknown): void {
 const FALLBACK = Symbol('fallback');
 const readsBack = new Map<string, boolean>();
 
-/**
- * Strings that every YAML reader (1.1, 1.2 core, Psych, Go's yaml) takes as plain strings: a
- * letter, then letters, digits and `_ . / : -`, not ending in `:` and not a bool/null word. No
- * number, date, base-60, symbol, alias or indicator starts with a letter in these characters, so
- * they need no proof; every other scalar is proved by a real round trip.
- */
-const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9_./:-]*$/;
-const KEYWORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
-
-function obviouslyString(s: string): boolean {
-  return PLAIN_STRING.test(s) && !s.endsWith(':') && !KEYWORDS.has(s.toLowerCase());
-}
 
 /**
  * `obj` as a YAML reader would return it (undefined members dropped; `obj` itself when it has
@@ -258,7 +247,7 @@ function readBackModel(obj: unknown, dialect: YamlDialect, erb: boolean, readAs:
   // Scalars not yet known to read back, in the order met: proved together after the walk.
   const pending: Scalar[] = [];
   const prove = (value: string | number, asKey: boolean): void => {
-    if (typeof value === 'string' && obviouslyString(value)) return;
+    if (obviouslyReadsBack(value)) return;
     const memo = `${dialect}>${readAs}${erb ? 'e' : ''}${asKey ? 'k' : 'v'}${typeof value}:${value}`;
     if (readsBack.get(memo) !== true) pending.push({ value, asKey, memo });
   };
