@@ -5,10 +5,10 @@ import type { CliIO, RunSettings } from './index';
 import { ExitCode } from './exit-codes';
 import { packageRoot } from './package-root';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cacheDirOf, cacheName, changedSince, projectRootOf } = require('../src/bundle-cache.js') as {
+const { cacheDirOf, cacheName, hashFile, projectRootOf } = require('../src/bundle-cache.js') as {
   cacheDirOf(root: string): string;
-  changedSince(file: string, started: number): boolean | undefined;
   cacheName(root: string, entry: string): string;
+  hashFile(file: string): string | undefined;
   projectRootOf(dir: string): string;
 };
 
@@ -19,9 +19,9 @@ const DEBOUNCE_MS = 150;
  * (every file of the last bundle, the tsconfig, kamal-cdk.json and package.json). Each synth runs
  * as its own `kamal-cdk synth` process, which takes the writer's lock like any other; changes
  * that arrive while one runs start exactly one more after it. The folders are watched again only
- * when a synth has ended (its bundle names the inputs), so an input changed or removed after a
- * synth started, and before the watch saw it, also starts one more. Ctrl-C lets a running synth
- * finish, then exits 0.
+ * when a synth has ended (its bundle names the inputs), so an input whose bytes differ from those
+ * the synth read (as its bundle recorded them, or as they were when it started) also starts one
+ * more. Ctrl-C lets a running synth finish, then exits 0.
  */
 export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   const root = run.project.root;
@@ -35,9 +35,8 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
-  // When the running synth started, and which inputs were there then.
-  let started = 0;
-  let present = new Set<string>();
+  // The inputs' hashes when the running synth started (undefined: no such file).
+  let atStart = new Map<string, string | undefined>();
 
   return new Promise<number>((resolve) => {
     const finish = () => {
@@ -55,8 +54,11 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
+    let bundled = new Map<string, string | undefined>();
     const rewatch = () => {
-      watched = inputsOf(root, codeRoot, run.entry);
+      const inputs = inputsOf(root, codeRoot, run.entry);
+      watched = inputs.files;
+      bundled = inputs.bundled;
       const dirs = new Set([...watched].map((f) => path.dirname(f)));
       for (const [dir, w] of watchers) {
         if (!dirs.has(dir)) {
@@ -86,8 +88,7 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
         again = true;
         return;
       }
-      started = Date.now();
-      present = new Set([...watched].filter((f) => fs.existsSync(f)));
+      atStart = new Map([...watched].map((f) => [f, hashFile(f)]));
       io.stdout(`watch: synth (${new Date().toISOString().slice(11, 19)})`);
       // Its own process group: the terminal's Ctrl-C reaches watch, which lets a running synth
       // finish its write instead of killing it half-way.
@@ -96,10 +97,15 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
       child.stderr!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => io.stderr(l)));
       child.on('close', (code) => {
         child = undefined;
-        // Watch first, then look for what changed since the start: a change after this is seen
-        // by a watcher, one before it by changedSince, so none falls between the two.
+        // Watch first, then compare: a change after this is seen by a watcher, one before it by
+        // its bytes, so none falls between the two. What the synth read is what its bundle
+        // recorded, or else what was there when it started; an input the bundle could not vouch
+        // for (written while esbuild read it) counts as changed.
         rewatch();
-        const missed = [...watched].filter((f) => changedSince(f, started) ?? present.has(f));
+        const missed = [...watched].filter((f) => {
+          const expected = bundled.has(f) ? bundled.get(f) : atStart.has(f) ? atStart.get(f) : undefined;
+          return expected === UNSETTLED || hashFile(f) !== expected;
+        });
         io.stdout(`watch: exit ${code ?? 'signal'}; waiting for changes (Ctrl-C to stop)`);
         if (stopping) finish();
         else if (again) {
@@ -116,19 +122,32 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
       if (timer) clearTimeout(timer);
       timer = setTimeout(synth, DEBOUNCE_MS);
     };
+    rewatch();
     synth();
   });
 }
 
-/** The files the last bundle of `entry` was made from, and the project's settings files. */
-function inputsOf(root: string, codeRoot: string, entry: string): Set<string> {
+/** The hash of an input whose bundle is unsettled: matches no content. */
+const UNSETTLED = '\0unsettled';
+
+/**
+ * The files the last bundle of `entry` was made from, and the project's settings files; and for
+ * the bundle's files, the hash each was bundled with (UNSETTLED when the bundle can't vouch for it).
+ */
+function inputsOf(root: string, codeRoot: string, entry: string): { files: Set<string>; bundled: Map<string, string | undefined> } {
   const files = new Set<string>([entry, ...['tsconfig.json', 'package.json'].map((f) => path.resolve(codeRoot, f)), path.resolve(root, 'kamal-cdk.json')]);
+  const bundled = new Map<string, string | undefined>();
   const name = cacheName(codeRoot, entry);
   try {
-    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8')) as { inputs: Array<[string, string]> };
-    for (const [rel] of index.inputs) if (!rel.split('/').includes('node_modules')) files.add(path.resolve(codeRoot, rel));
+    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8')) as { settled?: boolean; inputs: Array<[string, string | undefined]> };
+    for (const [rel, hash] of index.inputs) {
+      if (rel.split('/').includes('node_modules')) continue;
+      const file = path.resolve(codeRoot, rel);
+      files.add(file);
+      bundled.set(file, index.settled === false ? UNSETTLED : hash);
+    }
   } catch {
     // no bundle yet (the first synth failed before bundling): the entry and settings are watched
   }
-  return files;
+  return { files, bundled };
 }

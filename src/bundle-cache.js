@@ -108,7 +108,13 @@ function recordFile(file, now) {
  * back (a copy with -p can set the modification time).
  */
 function settledSince(file, hash, started) {
-  return hash !== undefined && changedSince(file, started) === false;
+  if (hash === undefined) return false;
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  if (!st) return false;
+  // A change time in whole seconds is taken for a file system that keeps no more (a write up to a
+  // second after `started` may carry it).
+  const slack = st.ctimeNs % 1000000000n === 0n ? 1000 : CLOCK_SLACK_MS;
+  return Number(st.ctimeNs / 1000000n) < started - slack;
 }
 
 /**
@@ -116,15 +122,6 @@ function settledSince(file, hash, started) {
  * Date.now() may carry a change time a few milliseconds before it; 20 ms covers any tick rate.
  */
 const CLOCK_SLACK_MS = 20;
-
-/**
- * Whether `file` may have changed since `started` (ms): its change time is not clearly before that
- * moment. undefined when there is no such file.
- */
-function changedSince(file, started) {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  return st === undefined ? undefined : st.ctimeMs >= started - CLOCK_SLACK_MS;
-}
 
 /** Whether every input the index lists still has the hash it was bundled from, in folders whose entries did not change. */
 function inputsUnchanged(root, index) {
@@ -296,7 +293,7 @@ function bundleEntry(entry, options = {}) {
   const sourcemap = options.sourcemap !== false;
   const index = readIndex(indexFile);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  if (index && index.tools === tools && same(index.external, external) && same(index.shared, shared) && index.sourcemap === sourcemap) {
+  if (index && index.settled !== false && index.tools === tools && same(index.external, external) && same(index.shared, shared) && index.sourcemap === sourcemap) {
     const outfile = path.join(dir, index.bundle);
     if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, shared, cached: true };
   }
@@ -325,13 +322,13 @@ function bundleEntry(entry, options = {}) {
   }
   fs.renameSync(tmp, outfile);
   const folders = recordFolders(root, inputs.map(([rel]) => rel));
-  // A bundle with an input written while esbuild read it serves this run, but is not recorded,
-  // so the next run bundles again.
+  // A bundle with an input written while esbuild read it serves this run, but its index says it
+  // is unsettled: never reused (the next run bundles again), it still names the inputs (for watch).
   const settled = inputs.every(([rel, hash]) => settledSince(path.resolve(root, rel), hash, started));
+  const tmpIndex = `${indexFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, shared, sourcemap, bundle: bundleName, settled, inputs, folders }));
+  fs.renameSync(tmpIndex, indexFile);
   if (settled) {
-    const tmpIndex = `${indexFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, shared, sourcemap, bundle: bundleName, inputs, folders }));
-    fs.renameSync(tmpIndex, indexFile);
     // Bundles of older inputs go once they are a minute old: another run may have just renamed one
     // into place and not read it yet.
     for (const old of fs.readdirSync(dir)) {
@@ -382,4 +379,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, requireLending, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince, changedSince };
+module.exports = { bundleEntry, bundledFile, requireLending, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince };

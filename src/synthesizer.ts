@@ -238,11 +238,26 @@ function loneSurrogate(text: string): string | undefined {
 }
 
 function manifestFile(files: SynthesizedFile[], marker: string): SynthesizedFile {
-  const manifest = {
-    '//': marker,
-    files: [...files.map((f) => f.path), MANIFEST_PATH].sort(compareStrings),
-  };
-  return { path: MANIFEST_PATH, content: `${JSON.stringify(manifest, undefined, 2)}\n`, executable: false, construct: '<root>' };
+  return { path: MANIFEST_PATH, content: manifestText(marker, [...files.map((f) => f.path), MANIFEST_PATH]), executable: false, construct: '<root>' };
+}
+
+function manifestText(marker: unknown, paths: readonly string[]): string {
+  return `${JSON.stringify({ '//': marker, files: [...paths].sort(compareStrings) }, undefined, 2)}\n`;
+}
+
+/**
+ * The manifest `text` without the paths `drop`, in the same form; undefined when it lists none of
+ * them or is not a manifest.
+ */
+export function manifestWithout(text: string, drop: ReadonlySet<string>): string | undefined {
+  let paths: string[];
+  try {
+    paths = parseManifest(text);
+  } catch {
+    return undefined;
+  }
+  if (!paths.some((p) => drop.has(p))) return undefined;
+  return manifestText((JSON.parse(text) as { '//'?: unknown })['//'], paths.filter((p) => !drop.has(p)));
 }
 
 /** A path can't be a file and a folder at once (`config` and `config/deploy.yml`). */

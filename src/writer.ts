@@ -7,7 +7,7 @@ import { normalizeOutputPath } from './paths';
 import { Dir, DirCache, reason, UMASK } from './private/fsx';
 import { OutputLock } from './private/lock';
 import { isSame, OWN_DIR, underLock, WriteError } from './private/output';
-import { backupName, begin, commit, dirOf, finish, Journal, makeDurable, recover, SYNC_EACH_MAX, tempName } from './private/txn';
+import { backupName, begin, commit, dirOf, finish, Journal, makeDurable, recover, SYNC_EACH_MAX, tempName, UndoBlocked } from './private/txn';
 import { MANIFEST_PATH, messageOf, parseManifest, SynthesizedFile } from './synthesizer';
 
 export { WriteError } from './private/output';
@@ -52,6 +52,8 @@ export interface WriterFaults {
   beforeCommit?(): void;
   /** The commit record is on disk: from here the write is finished, whatever happens. */
   afterCommit?(): void;
+  /** A new file at a path that was free has its name, and still its temporary one. */
+  afterLink?(relPath: string): void;
   /** A new file was renamed into place. */
   afterRename?(relPath: string): void;
   /** A stale file's backup was deleted. */
@@ -120,6 +122,7 @@ export function writeTree(outdir: string, files: SynthesizedFile[], options: Wri
     });
   } catch (e) {
     if (!committed) removeMadeFolders(abs, made, hadOwn);
+    if (e instanceof UndoBlocked) throw new WriteError('failed', e.message);
     throw e instanceof WriteError ? e : new WriteError('failed', `could not write ${display}/: ${reason(e)}; ${display}/ is unchanged`);
   }
 }
@@ -133,7 +136,12 @@ export function recoverTree(outdir: string, options: Omit<WriteOptions, 'force' 
   const abs = path.resolve(outdir);
   const display = options.display ?? abs;
   if (!fs.existsSync(abs)) return { afterCommitProblems: [] };
-  const done = underLock(abs, display, { ...options, purpose: 'write', make: false }, (cache, own) => own && recover(cache, own, display));
+  let done: ReturnType<typeof recover> | undefined;
+  try {
+    done = underLock(abs, display, { ...options, purpose: 'write', make: false }, (cache, own) => own && recover(cache, own, display)) || undefined;
+  } catch (e) {
+    throw e instanceof UndoBlocked ? new WriteError('failed', e.message) : e;
+  }
   return { recovered: done?.recovered, afterCommitProblems: done?.problems ?? [] };
 }
 
@@ -172,6 +180,7 @@ function transact(cache: DirCache, own: Dir, plan: Plan, files: SynthesizedFile[
       txn = undefined;
       recover(cache, own, display);
     } catch (undo) {
+      if (undo instanceof UndoBlocked) throw new WriteError('failed', `could not write ${display}/: ${reason(e)}; ${undo.message}`);
       throw new WriteError('failed', `could not write ${display}/: ${reason(e)}; undoing it failed too (${reason(undo)}): the next kamal-cdk run undoes it`);
     }
     throw e;

@@ -109,30 +109,30 @@ export class Dir {
   }
 
   /**
-   * Renames `from` to `to` only while nothing is at `to`: a file someone put there is never
-   * replaced (a hard link, which the system refuses over an existing name, then the old name goes).
-   * Throws an error with code `EEXIST` when `to` is taken by anything but `from` itself (a repeat
-   * after a crash between the two steps). Where the file system has no hard links, the check and
-   * the rename are two steps.
+   * Gives the file `from` the name `to` as well, only while nothing is at `to`: a hard link, which
+   * the system refuses over an existing name, so a file someone put there is never replaced. The
+   * caller removes `from` next. Throws an error with code `EEXIST` when `to` is taken by anything
+   * but `from` itself (the same file under both names is a repeat after a crash between the two
+   * steps). Where the file system has no hard links, checks that `to` is free and renames, and
+   * returns 'renamed' (nothing is left at `from`).
    */
-  public renameNoReplace(from: string, to: string): void {
+  public linkNoReplace(from: string, to: string): 'linked' | 'renamed' {
     try {
       fs.linkSync(this.at(from), this.at(to));
+      return 'linked';
     } catch (e) {
       const c = code(e);
       if (c === 'EEXIST') {
         const a = fs.lstatSync(this.at(from), { throwIfNoEntry: false });
         const b = fs.lstatSync(this.at(to), { throwIfNoEntry: false });
-        if (!a || !b || a.ino !== b.ino || a.dev !== b.dev) throw e;
-      } else if (c === 'EPERM' || c === 'ENOTSUP' || c === 'EOPNOTSUPP' || c === 'EMLINK') {
-        if (this.kind(to) !== 'none') throw Object.assign(new Error(`EEXIST: file already exists, rename '${this.at(to)}'`), { code: 'EEXIST' });
-        this.rename(from, to);
-        return;
-      } else {
-        throw e;
+        if (a && b && a.ino === b.ino && a.dev === b.dev) return 'linked';
+        throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
       }
+      if (c !== 'EPERM' && c !== 'ENOTSUP' && c !== 'EOPNOTSUPP' && c !== 'EMLINK') throw e;
+      if (this.kind(to) !== 'none') throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
+      this.rename(from, to);
+      return 'renamed';
     }
-    fs.unlinkSync(this.at(from));
   }
 
   /** Removes the file `name`. */

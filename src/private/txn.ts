@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { MANIFEST_PATH } from '../synthesizer';
+import { MANIFEST_PATH, manifestWithout } from '../synthesizer';
 import type { WriterFaults } from '../writer';
 import { code, Dir, DirCache, reason, syncFileSystems } from './fsx';
 
@@ -34,8 +34,11 @@ export interface Journal {
   readonly creates?: readonly number[];
 }
 
-/** Why a new file was not moved into place: its name was taken meanwhile. */
-const TAKEN = 'something else was put there while kamal-cdk was writing, and it was kept';
+/**
+ * An interrupted write that can't be undone because a file someone put at one of its paths is in
+ * the way: the message names both and says what to do. Never taken for a failure of the disk.
+ */
+export class UndoBlocked extends Error {}
 
 export const tempName = (id: string, i: number) => `.kamal-cdk-${id}-${i}`;
 export const backupName = (id: string, i: number) => `.kamal-cdk-${id}-r${i}`;
@@ -83,24 +86,36 @@ export function recover(cache: DirCache, own: Dir, display: string): { recovered
   const p = pending(own);
   if (!p) return { problems: [] };
   if (p.journal && p.committed) return { recovered: 'rolled-forward', problems: finish(cache, own, p.journal, display, {}) };
-  if (p.journal) rollBack(cache, p.journal);
+  if (p.journal) rollBack(cache, p.journal, display);
   removeTxn(own);
   return { recovered: 'rolled-back', problems: [] };
 }
 
 /**
  * Undoes everything before the commit point: temporary files, new folders, stale files moved
- * aside. A stale file goes back only while its name is free: one someone has put there meanwhile
- * stops the undo (EEXIST), which the next run repeats once it is moved away.
+ * aside. A stale file goes back only while its name is free: a file or folder someone has put
+ * there meanwhile stops the undo (UndoBlocked), which any later run repeats once it is moved away.
  */
-function rollBack(cache: DirCache, journal: Journal): void {
+function rollBack(cache: DirCache, journal: Journal, display: string): void {
   journal.writes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.unlink(tempName(journal.id, i))));
   for (const d of [...journal.newDirs].reverse()) {
     cache.drop(d);
     // A folder someone has put a file into meanwhile stays, with that file.
     ignoreMissing(() => cache.get(dirOf(d))?.rmdir(path.posix.basename(d)), 'ENOTEMPTY');
   }
-  journal.removes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.renameNoReplace(backupName(journal.id, i), path.posix.basename(p))));
+  journal.removes.forEach((p, i) => {
+    const dir = cache.get(dirOf(p));
+    if (!dir || dir.kind(backupName(journal.id, i)) === 'none') return; // never moved aside, or put back already
+    try {
+      if (dir.linkNoReplace(backupName(journal.id, i), path.posix.basename(p)) === 'linked') dir.unlink(backupName(journal.id, i));
+    } catch (e) {
+      if (code(e) !== 'EEXIST') throw e;
+      throw new UndoBlocked(
+        `${display}/${p} is in the way of undoing an interrupted write: something was put there while kamal-cdk was writing, ` +
+          `and the old ${p} waits at ${display}/${join(dirOf(p), backupName(journal.id, i))}; move one of them away, then run kamal-cdk again`,
+      );
+    }
+  });
 }
 
 /**
@@ -121,17 +136,57 @@ export function finish(cache: DirCache, own: Dir, journal: Journal, display: str
   const creates = new Set(journal.creates ?? []);
   const move = (i: number) => {
     const p = journal.writes[i];
-    step(`could not move the new ${display}/${p} into place (it is still at ${display}/${join(dirOf(p), tempName(journal.id, i))})`, () => {
-      const dir = cache.get(dirOf(p))!;
+    const temp = tempName(journal.id, i);
+    if (creates.has(i)) {
+      let taken = false;
+      step(`could not move the new ${display}/${p} into place (it is still at ${display}/${join(dirOf(p), temp)})`, () => {
+        const dir = cache.get(dirOf(p))!;
+        if (dir.kind(temp) === 'none') return; // moved before a crash
+        try {
+          if (dir.linkNoReplace(temp, path.posix.basename(p)) === 'linked') {
+            faults.afterLink?.(p);
+            dir.unlink(temp);
+          }
+        } catch (e) {
+          if (code(e) !== 'EEXIST') throw e;
+          taken = true;
+          return;
+        }
+        faults.afterRename?.(p);
+      });
+      if (taken) leaveOut(p, temp);
+      return;
+    }
+    step(`could not move the new ${display}/${p} into place (it is still at ${display}/${join(dirOf(p), temp)})`, () => {
       try {
-        if (creates.has(i)) dir.renameNoReplace(tempName(journal.id, i), path.posix.basename(p));
-        else dir.rename(tempName(journal.id, i), path.posix.basename(p));
+        cache.get(dirOf(p))!.rename(temp, path.posix.basename(p));
       } catch (e) {
-        if (code(e) === 'ENOENT' && cache.find(dirOf(p))?.kind(tempName(journal.id, i)) === 'none') return; // moved before a crash
-        if (code(e) === 'EEXIST') throw new Error(TAKEN);
+        if (code(e) === 'ENOENT' && cache.find(dirOf(p))?.kind(temp) === 'none') return; // moved before a crash
         throw e;
       }
       faults.afterRename?.(p);
+    });
+  };
+  // A new file whose path someone took after the write was planned: their file stays, and the
+  // manifest stops listing the path before the new file goes (so that a crash in between repeats
+  // this), which makes the next synth refuse to replace it unless forced.
+  const leaveOut = (p: string, temp: string) => {
+    step(`${display}/${p} was not written`, () => {
+      const name = path.posix.basename(MANIFEST_PATH);
+      const text = own.read(name)?.text;
+      const next = text === undefined ? undefined : manifestWithout(text, new Set([p]));
+      if (next !== undefined) {
+        const tmp = `${tempName(journal.id, journal.writes.length)}`;
+        ignoreMissing(() => own.unlink(tmp));
+        own.create(tmp, next, 0o644, true);
+        own.rename(tmp, name);
+        own.sync();
+      }
+      ignoreMissing(() => cache.get(dirOf(p))!.unlink(temp));
+      throw new Error(
+        'something was put there while kamal-cdk was writing, and it was kept; it is not in the manifest, so the next synth refuses to replace it: ' +
+          'move it away, then synth again (or synth --force to replace it)',
+      );
     });
   };
   // The manifest first, so that it lists the new files even if a later step fails; stale files

@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { kamalCdk, project } from './helpers';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { bundleEntry, cacheName, requireLending } = require('../../src/bundle-cache.js') as {
   bundleEntry(entry: string, options?: { root?: string; shared?: string[] }): { file: string; inputs: Array<[string, string]>; cached: boolean };
   cacheName(root: string, entry: string): string;
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { loadWithCodeCache } = require('../../src/code-cache.js') as {
   loadWithCodeCache(file: string, mod?: object, cacheFile?: string, wrapRequire?: (base: NodeJS.Require) => NodeJS.Require): unknown;
 };
@@ -93,6 +93,22 @@ test('a bundle made with other lent files is not reused, and lending nothing bun
   const rel = path.relative(dir, YAML_FILE).split(path.sep).join('/');
   expect(alone.inputs.map(([f]) => f)).toContain(rel);
   expect(lent.inputs.map(([f]) => f)).not.toContain(rel);
+});
+
+test('a bundle whose input may have changed while it was made is recorded as unsettled: its inputs named, never reused', () => {
+  // GIVEN: an input written this very moment (its change time is not clearly before the bundling)
+  const dir = project({ 'synth.ts': "import { WORD } from './word';\nexport const seen: unknown = WORD;\n" });
+  fs.writeFileSync(path.join(dir, 'word.ts'), "export const WORD = 'fresh';\n");
+
+  // WHEN
+  const first = bundleEntry(path.join(dir, 'synth.ts'), { root: dir });
+  const index = JSON.parse(fs.readFileSync(path.join(cache, 'bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`), 'utf8')) as { settled: boolean; inputs: Array<[string]> };
+  const second = bundleEntry(path.join(dir, 'synth.ts'), { root: dir });
+
+  // THEN
+  expect(index.settled).toBe(false);
+  expect(index.inputs.map(([f]) => f)).toEqual(expect.arrayContaining(['synth.ts', 'word.ts']));
+  expect([first.cached, second.cached]).toEqual([false, false]);
 });
 
 test("the command lends its own yaml, constructs, handlebars and ini to the estate; the estate's output is the same", () => {

@@ -126,6 +126,32 @@ describe('watch', () => {
     expect(code).toBe(0);
   });
 
+  test('an estate that rewrites one of its own inputs with the same bytes each run is synthesized once, not in a loop', async () => {
+    // GIVEN: synth.ts writes gen.ts (which it imports) on every run, always the same text
+    const rewrite = `import * as fs from 'fs';
+import { GENERATED } from './gen';
+fs.writeFileSync('gen.ts', "export const GENERATED = 'same';\\n");
+`;
+    const dir = project({ 'synth.ts': rewrite + family().replace("LOG_LEVEL: SETTINGS.logLevel", "LOG_LEVEL: GENERATED"), 'gen.ts': "export const GENERATED = 'same';\n", 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 120_000;
+    while (!out.includes('waiting for changes') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    // WHEN: time for any further synth to start
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+
+    // THEN
+    expect(out).toContain('written   out/config/deploy.yml');
+    expect(out.split('watch: synth (').length - 1).toBe(1);
+    expect(out).not.toContain('changed while the synth ran');
+    expect(code).toBe(0);
+  });
+
   test('an input changed while the first synth runs, before any folder is watched, starts one more synth', async () => {
     // GIVEN: the estate's first run rewrites settings.ts after it was bundled, as an editor saving
     // during that synth would; no watcher exists yet, as the bundle names the inputs

@@ -24,7 +24,7 @@ describe('SIGKILL at every step of a write, then recovery: wholly old or wholly 
     const events = full.stdout.split('\n').filter((l) => l.startsWith('event '));
     const commitAt = events.indexOf('event afterCommit');
     expect(new Set(events.map((e) => e.split(' ')[1]))).toEqual(
-      new Set(['afterLock', 'afterJournal', 'afterBackup', 'afterMkdir', 'afterTempFile', 'beforeCommit', 'afterCommit', 'afterRename', 'afterRemove', 'beforeCleanup']),
+      new Set(['afterLock', 'afterJournal', 'afterBackup', 'afterMkdir', 'afterTempFile', 'beforeCommit', 'afterCommit', 'afterLink', 'afterRename', 'afterRemove', 'beforeCleanup']),
     );
 
     const seen: string[] = [];

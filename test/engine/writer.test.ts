@@ -471,7 +471,7 @@ describe('a failure before the commit point leaves the folder exactly as it was'
     }
   });
 
-  test('when undoing fails too, the error says so, and the next run finishes undoing once the obstacle is gone', () => {
+  test('when a folder someone filled blocks undoing, the error says so, and the next run finishes undoing once the obstacle is gone', () => {
     // GIVEN: generation a has a file `slot`; b moves it aside and makes a folder there, into which someone saves a file
     writeTree(out, generation('a', N));
     const before = readTree(out);
@@ -492,7 +492,9 @@ describe('a failure before the commit point leaves the folder exactly as it was'
 
     // THEN
     expect(e.code).toBe('failed');
-    expect(e.message).toMatch(/^could not write out\/: disk on fire; undoing it failed too \((EISDIR|ENOTEMPTY|EEXIST)[^)]*\): the next kamal-cdk run undoes it$/);
+    expect(e.message).toMatch(
+      /^could not write out\/: disk on fire; out\/slot is in the way of undoing an interrupted write: something was put there while kamal-cdk was writing, and the old slot waits at out\/\.kamal-cdk-[0-9a-f]+-r\d+; move one of them away, then run kamal-cdk again$/,
+    );
     expect(fs.existsSync(path.join(out, '.kamal-cdk/txn'))).toBe(true);
 
     // AND WHEN the file is moved away
@@ -516,49 +518,32 @@ describe('a failure before the commit point leaves the folder exactly as it was'
 });
 
 describe('a file someone puts at a path while kamal-cdk writes is never replaced', () => {
-  test('at a new generated path, after the write was planned: kept, the new file waits under its temporary name, and the problem says so', () => {
+  test('at a new generated path, after the write was planned: kept and left out of the manifest, so the next synth refuses it; nothing left over', () => {
     // GIVEN
     writeTree(out, withManifest({ 'keep.txt': 'k\n' }));
+    const next = withManifest({ 'keep.txt': 'k\n', 'config/new.yml': 'generated: true\n' });
 
     // WHEN: an editor saves config/new.yml between the plan and the move into place
-    const report = writeTree(out, withManifest({ 'keep.txt': 'k\n', 'config/new.yml': 'generated: true\n' }), {
+    const report = writeTree(out, next, {
       display: 'out',
       faults: { afterCommit: () => fs.writeFileSync(path.join(out, 'config/new.yml'), 'mine: true\n') },
     });
+    const again = writeError(() => writeTree(out, next, { display: 'out' }));
 
-    // THEN
+    // THEN: theirs stays, the manifest does not claim it, and the next write refuses to replace it
     expect(fs.readFileSync(path.join(out, 'config/new.yml'), 'utf8')).toBe('mine: true\n');
-    expect(report.afterCommitProblems).toHaveLength(1);
-    expect(report.afterCommitProblems[0]).toMatch(
-      /^could not move the new out\/config\/new\.yml into place \(it is still at out\/config\/\.kamal-cdk-[0-9a-f]+-\d+\): something else was put there while kamal-cdk was writing, and it was kept$/,
-    );
-    const waiting = fs.readdirSync(path.join(out, 'config')).filter((n) => n.startsWith('.kamal-cdk-'));
-    expect(waiting.map((n) => fs.readFileSync(path.join(out, 'config', n), 'utf8'))).toEqual(['generated: true\n']);
-  });
-
-  test('a new file moved into place before a crash, and moved again by the next run, is not a conflict with itself', () => {
-    // GIVEN: a write that stops right after its first new file is in place
-    writeTree(out, withManifest({ 'keep.txt': 'k\n' }));
-    expect(() =>
-      writeTree(out, withManifest({ 'keep.txt': 'k\n', 'a.txt': 'a\n', 'b.txt': 'b\n' }), {
-        faults: {
-          afterRename: (p) => {
-            if (p === 'a.txt') throw new Error('crash');
-          },
-        },
-      }),
-    ).not.toThrow();
-
-    // WHEN
-    const next = recoverTree(out);
-
-    // THEN
-    expect(next.afterCommitProblems).toEqual([]);
-    expect(readTree(out)).toMatchObject({ 'a.txt': 'a\n', 'b.txt': 'b\n', 'keep.txt': 'k\n' });
+    expect(report.afterCommitProblems).toEqual([
+      'out/config/new.yml was not written: something was put there while kamal-cdk was writing, and it was kept; it is not in the manifest, ' +
+        'so the next synth refuses to replace it: move it away, then synth again (or synth --force to replace it)',
+    ]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, MANIFEST_PATH), 'utf8')).files).toEqual([MANIFEST_PATH, 'keep.txt']);
     expect(writerLeftovers(out)).toEqual([]);
+    expect(again.code).toBe('refused');
+    expect(again.message).toContain('out/config/new.yml exists but kamal-cdk did not generate it');
+    expect(fs.readFileSync(path.join(out, 'config/new.yml'), 'utf8')).toBe('mine: true\n');
   });
 
-  test('at a stale path, while a failed write is undone: kept; the undo stops, and the next run finishes it once that file is moved away', () => {
+  test('at a stale path, while a failed write is undone: kept; the undo stops, says what is in the way, and finishes once it is moved away', () => {
     // GIVEN: gone.txt is stale in the next write, which fails before its commit point
     writeTree(out, withManifest({ 'keep.txt': 'k\n', 'gone.txt': 'old\n' }));
     const before = readTree(out);
@@ -575,10 +560,14 @@ describe('a file someone puts at a path while kamal-cdk writes is never replaced
         },
       }),
     );
+    const later = writeError(() => writeTree(out, withManifest({ 'keep.txt': 'K\n' }), { display: 'out' }));
 
     // THEN
+    const blocked = /out\/gone\.txt is in the way of undoing an interrupted write: something was put there while kamal-cdk was writing, and the old gone\.txt waits at out\/\.kamal-cdk-[0-9a-f]+-r0; move one of them away, then run kamal-cdk again$/;
     expect(e.code).toBe('failed');
-    expect(e.message).toMatch(/^could not write out\/: disk on fire; undoing it failed too \(EEXIST[^)]*\): the next kamal-cdk run undoes it$/);
+    expect(e.message).toMatch(new RegExp(`^could not write out/: disk on fire; ${blocked.source}`));
+    expect(later.message).toMatch(new RegExp(`^${blocked.source}`));
+    expect(`${e.message}${later.message}`).not.toContain('/proc/');
     expect(fs.readFileSync(path.join(out, 'gone.txt'), 'utf8')).toBe('mine\n');
 
     // AND WHEN that file is moved away
