@@ -141,13 +141,13 @@ export function finish(cache: DirCache, own: Dir, journal: Journal, display: str
       let taken = false;
       step(`could not move the new ${display}/${p} into place (it is still at ${display}/${join(dirOf(p), temp)})`, () => {
         const dir = cache.get(dirOf(p))!;
-        if (dir.kind(temp) === 'none') return; // moved before a crash
         try {
           if (dir.linkNoReplace(temp, path.posix.basename(p)) === 'linked') {
             faults.afterLink?.(p);
             dir.unlink(temp);
           }
         } catch (e) {
+          if (code(e) === 'ENOENT' && dir.kind(temp) === 'none') return; // moved before a crash
           if (code(e) !== 'EEXIST') throw e;
           taken = true;
           return;
