@@ -35,8 +35,9 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
-  // The inputs' hashes when the running synth started (undefined: no such file).
+  // The inputs' hashes when the running synth started (undefined: no such file), and its bundle's index then.
   let atStart = new Map<string, string | undefined>();
+  let indexAtStart: string | undefined;
 
   return new Promise<number>((resolve) => {
     const finish = () => {
@@ -55,10 +56,12 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
     process.on('SIGTERM', onSignal);
 
     let bundled = new Map<string, string | undefined>();
+    let index: string | undefined;
     const rewatch = () => {
       const inputs = inputsOf(root, codeRoot, run.entry);
       watched = inputs.files;
       bundled = inputs.bundled;
+      index = inputs.index;
       const dirs = new Set([...watched].map((f) => path.dirname(f)));
       for (const [dir, w] of watchers) {
         if (!dirs.has(dir)) {
@@ -89,6 +92,7 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
         return;
       }
       atStart = new Map([...watched].map((f) => [f, hashFile(f)]));
+      indexAtStart = index;
       io.stdout(`watch: synth (${new Date().toISOString().slice(11, 19)})`);
       // Its own process group: the terminal's Ctrl-C reaches watch, which lets a running synth
       // finish its write instead of killing it half-way.
@@ -98,13 +102,15 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
       child.on('close', (code) => {
         child = undefined;
         // Watch first, then compare: a change after this is seen by a watcher, one before it by
-        // its bytes, so none falls between the two. What the synth read is what its bundle
-        // recorded, or else what was there when it started; an input the bundle could not vouch
-        // for (written while esbuild read it) counts as changed.
+        // its bytes, so none falls between the two. What the synth read is what the bundle it made
+        // recorded (an input the bundle could not vouch for, written while esbuild read it, counts
+        // as changed); when it made none (a cached bundle, or it stopped before bundling, at a
+        // type error), what was there when it started.
         rewatch();
+        const made = index !== indexAtStart;
         const missed = [...watched].filter((f) => {
-          const expected = bundled.has(f) ? bundled.get(f) : atStart.has(f) ? atStart.get(f) : undefined;
-          return expected === UNSETTLED || hashFile(f) !== expected;
+          if (made && bundled.has(f)) return bundled.get(f) === UNSETTLED || hashFile(f) !== bundled.get(f);
+          return atStart.has(f) && hashFile(f) !== atStart.get(f);
         });
         io.stdout(`watch: exit ${code ?? 'signal'}; waiting for changes (Ctrl-C to stop)`);
         if (stopping) finish();
@@ -131,15 +137,18 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
 const UNSETTLED = '\0unsettled';
 
 /**
- * The files the last bundle of `entry` was made from, and the project's settings files; and for
- * the bundle's files, the hash each was bundled with (UNSETTLED when the bundle can't vouch for it).
+ * The files the last bundle of `entry` was made from, and the project's settings files; for the
+ * bundle's files, the hash each was bundled with (UNSETTLED when the bundle can't vouch for it);
+ * and the index's text, which tells whether a synth made a new bundle.
  */
-function inputsOf(root: string, codeRoot: string, entry: string): { files: Set<string>; bundled: Map<string, string | undefined> } {
+function inputsOf(root: string, codeRoot: string, entry: string): { files: Set<string>; bundled: Map<string, string | undefined>; index?: string } {
   const files = new Set<string>([entry, ...['tsconfig.json', 'package.json'].map((f) => path.resolve(codeRoot, f)), path.resolve(root, 'kamal-cdk.json')]);
   const bundled = new Map<string, string | undefined>();
   const name = cacheName(codeRoot, entry);
+  let text: string | undefined;
   try {
-    const index = JSON.parse(fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8')) as { settled?: boolean; inputs: Array<[string, string | undefined]> };
+    text = fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8');
+    const index = JSON.parse(text) as { settled?: boolean; inputs: Array<[string, string | undefined]> };
     for (const [rel, hash] of index.inputs) {
       if (rel.split('/').includes('node_modules')) continue;
       const file = path.resolve(codeRoot, rel);
@@ -149,5 +158,5 @@ function inputsOf(root: string, codeRoot: string, entry: string): { files: Set<s
   } catch {
     // no bundle yet (the first synth failed before bundling): the entry and settings are watched
   }
-  return { files, bundled };
+  return { files, bundled, index: text };
 }

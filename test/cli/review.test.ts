@@ -152,6 +152,33 @@ fs.writeFileSync('gen.ts', "export const GENERATED = 'same';\\n");
     expect(code).toBe(0);
   });
 
+  test('a change that fails the type check is synthesized once: the failed synth, which made no bundle, is not taken for a missed change', async () => {
+    // GIVEN
+    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const waitFor = async (text: string, count: number) => {
+      const deadline = Date.now() + 120_000;
+      while (out.split(text).length - 1 < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitFor('waiting for changes', 1);
+
+    // WHEN: settings.ts gets a type error, then time for any further synth to start
+    fs.writeFileSync(path.join(dir, 'settings.ts'), "export const SETTINGS: { logLevel: string; productionWorkers: string } = { logLevel: 1, productionWorkers: '4' };\n");
+    await waitFor('waiting for changes', 2);
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+
+    // THEN
+    expect(out).toContain('watch: exit 1; waiting for changes');
+    expect(out.split('watch: synth (').length - 1).toBe(2);
+    expect(out).not.toContain('changed while the synth ran');
+    expect(code).toBe(0);
+  });
+
   test('an input changed while the first synth runs, before any folder is watched, starts one more synth', async () => {
     // GIVEN: the estate's first run rewrites settings.ts after it was bundled, as an editor saving
     // during that synth would; no watcher exists yet, as the bundle names the inputs
