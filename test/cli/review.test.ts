@@ -96,33 +96,48 @@ describe('diff --effective on what is there', () => {
   });
 });
 
+/** `kamal-cdk watch` started in `dir`: what it printed so far, a wait for a line's nth time, and Ctrl-C. */
+function startWatch(dir: string): { output(): string; waitFor(text: string, count?: number): Promise<boolean>; settle(ms: number): Promise<void>; stop(): Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const seen = (text: string) => out.split(text).length - 1;
+  return {
+    output: () => out,
+    async waitFor(text, count = 1) {
+      const deadline = Date.now() + 120_000;
+      while (seen(text) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return seen(text) >= count;
+    },
+    settle: (ms) => new Promise((r) => setTimeout(r, ms)),
+    stop() {
+      child.kill('SIGINT');
+      return new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    },
+  };
+}
+
+const SETTINGS_INFO = "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n";
+
 describe('watch', () => {
   test('synths at start and again when an imported file changes; Ctrl-C stops it with exit 0', async () => {
     // GIVEN
-    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
-    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const waitFor = async (text: string, count = 1) => {
-      const deadline = Date.now() + 120_000;
-      while ((out.split(text).length - 1 < count) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      return out.split(text).length - 1 >= count;
-    };
+    const dir = project({ 'synth.ts': family(), 'settings.ts': SETTINGS_INFO });
+    const watch = startWatch(dir);
 
     // WHEN
-    const first = await waitFor('waiting for changes');
+    const first = await watch.waitFor('waiting for changes');
     fs.writeFileSync(path.join(dir, 'settings.ts'), "export const SETTINGS = { logLevel: 'warn', productionWorkers: '4' };\n");
-    const second = await waitFor('waiting for changes', 2);
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const second = await watch.waitFor('waiting for changes', 2);
+    const code = await watch.stop();
 
     // THEN
     expect(first).toBe(true);
     expect(second).toBe(true);
-    expect(out).toContain('written   out/config/deploy.yml');
+    expect(watch.output()).toContain('written   out/config/deploy.yml');
     expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain('LOG_LEVEL: warn');
-    expect(out).toContain('watch: stopped');
+    expect(watch.output()).toContain('watch: stopped');
     expect(code).toBe(0);
   });
 
@@ -132,50 +147,37 @@ describe('watch', () => {
 import { GENERATED } from './gen';
 fs.writeFileSync('gen.ts', "export const GENERATED = 'same';\\n");
 `;
-    const dir = project({ 'synth.ts': rewrite + family().replace("LOG_LEVEL: SETTINGS.logLevel", "LOG_LEVEL: GENERATED"), 'gen.ts': "export const GENERATED = 'same';\n", 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
-    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 120_000;
-    while (!out.includes('waiting for changes') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const dir = project({ 'synth.ts': rewrite + family().replace('LOG_LEVEL: SETTINGS.logLevel', 'LOG_LEVEL: GENERATED'), 'gen.ts': "export const GENERATED = 'same';\n", 'settings.ts': SETTINGS_INFO });
+    const watch = startWatch(dir);
+    await watch.waitFor('waiting for changes');
 
     // WHEN: time for any further synth to start
-    await new Promise((r) => setTimeout(r, 3000));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await watch.settle(3000);
+    const code = await watch.stop();
 
     // THEN
-    expect(out).toContain('written   out/config/deploy.yml');
-    expect(out.split('watch: synth (').length - 1).toBe(1);
-    expect(out).not.toContain('changed while the synth ran');
+    expect(watch.output()).toContain('written   out/config/deploy.yml');
+    expect(watch.output().split('watch: synth (').length - 1).toBe(1);
+    expect(watch.output()).not.toContain('changed while the synth ran');
     expect(code).toBe(0);
   });
 
   test('a change that fails the type check is synthesized once: the failed synth, which made no bundle, is not taken for a missed change', async () => {
     // GIVEN
-    const dir = project({ 'synth.ts': family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
-    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const waitFor = async (text: string, count: number) => {
-      const deadline = Date.now() + 120_000;
-      while (out.split(text).length - 1 < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    };
-    await waitFor('waiting for changes', 1);
+    const dir = project({ 'synth.ts': family(), 'settings.ts': SETTINGS_INFO });
+    const watch = startWatch(dir);
+    await watch.waitFor('waiting for changes');
 
     // WHEN: settings.ts gets a type error, then time for any further synth to start
     fs.writeFileSync(path.join(dir, 'settings.ts'), "export const SETTINGS: { logLevel: string; productionWorkers: string } = { logLevel: 1, productionWorkers: '4' };\n");
-    await waitFor('waiting for changes', 2);
-    await new Promise((r) => setTimeout(r, 3000));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await watch.waitFor('waiting for changes', 2);
+    await watch.settle(3000);
+    const code = await watch.stop();
 
     // THEN
-    expect(out).toContain('watch: exit 1; waiting for changes');
-    expect(out.split('watch: synth (').length - 1).toBe(2);
-    expect(out).not.toContain('changed while the synth ran');
+    expect(watch.output()).toContain('watch: exit 1; waiting for changes');
+    expect(watch.output().split('watch: synth (').length - 1).toBe(2);
+    expect(watch.output()).not.toContain('changed while the synth ran');
     expect(code).toBe(0);
   });
 
@@ -188,21 +190,16 @@ if (!fs.existsSync('edited')) {
   fs.writeFileSync('settings.ts', "export const SETTINGS = { logLevel: 'warn', productionWorkers: '4' };\\n");
 }
 `;
-    const dir = project({ 'synth.ts': edit + family(), 'settings.ts': "export const SETTINGS = { logLevel: 'info', productionWorkers: '4' };\n" });
-    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 120_000;
-    while (out.split('waiting for changes').length - 1 < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const dir = project({ 'synth.ts': edit + family(), 'settings.ts': SETTINGS_INFO });
+    const watch = startWatch(dir);
+    await watch.waitFor('waiting for changes', 2);
 
     // WHEN
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await watch.stop();
 
     // THEN: the first synth wrote LOG_LEVEL info; the change it missed brought a second one
-    expect(out).toContain('watch: changed while the synth ran: settings.ts');
-    expect(out.split('watch: synth (').length - 1).toBe(2);
+    expect(watch.output()).toContain('watch: changed while the synth ran: settings.ts');
+    expect(watch.output().split('watch: synth (').length - 1).toBe(2);
     expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(code).toBe(0);
   });
