@@ -93,8 +93,9 @@ export function recover(cache: DirCache, own: Dir, display: string): { recovered
 
 /**
  * Undoes everything before the commit point: temporary files, new folders, stale files moved
- * aside. A stale file goes back only while its name is free: a file or folder someone has put
- * there meanwhile stops the undo (UndoBlocked), which any later run repeats once it is moved away.
+ * aside, and flushes the folders. A stale file goes back only while its name is free: a file or
+ * folder someone has put there meanwhile stops the undo (UndoBlocked), which any later run repeats
+ * once it is moved away.
  */
 function rollBack(cache: DirCache, journal: Journal, display: string): void {
   journal.writes.forEach((p, i) => ignoreMissing(() => cache.get(dirOf(p))?.unlink(tempName(journal.id, i))));
@@ -116,6 +117,9 @@ function rollBack(cache: DirCache, journal: Journal, display: string): void {
       );
     }
   });
+  // On disk before the journal goes: a crash after that must find the folder wholly old.
+  const dirs = new Set(['', ...journal.writes.map(dirOf), ...journal.removes.map(dirOf), ...journal.newDirs.map(dirOf)]);
+  makeDurable(cache, [...dirs].filter((d) => cache.find(d) !== undefined), []);
 }
 
 /**

@@ -507,6 +507,46 @@ describe('a failure before the commit point leaves the folder exactly as it was'
     expect(writerLeftovers(out)).toEqual([]);
   });
 
+  test('the undo is flushed to disk before its journal goes: no crash can leave stale files aside with nothing to put them back', () => {
+    // GIVEN: a write that moves stale files aside, then fails before its commit point
+    writeTree(out, generation('a', 4));
+    const calls: string[] = [];
+    const record = <K extends 'linkNoReplace' | 'unlink' | 'sync'>(method: K, label: (args: unknown[]) => string) => {
+      const real = Dir.prototype[method] as (...a: unknown[]) => unknown;
+      return jest.spyOn(Dir.prototype, method).mockImplementation(function (this: Dir, ...args: unknown[]) {
+        calls.push(label(args));
+        return real.apply(this, args);
+      } as never);
+    };
+    const spies = [record('linkNoReplace', (a) => `link ${String(a[1])}`), record('unlink', (a) => `unlink ${String(a[0])}`), record('sync', () => 'fsync')];
+    let failedAt = -1;
+
+    // WHEN
+    try {
+      writeError(() =>
+        writeTree(out, generation('b', 4), {
+          faults: {
+            beforeCommit: () => {
+              failedAt = calls.length;
+              throw new Error('disk on fire');
+            },
+          },
+        }),
+      );
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+
+    // THEN: after the last stale file is put back, a flush comes before the journal is removed
+    const undo = calls.slice(failedAt);
+    const lastPutBack = undo.map((c) => c.startsWith('link ')).lastIndexOf(true);
+    const journalGone = undo.indexOf('unlink journal.json');
+    expect(lastPutBack).toBeGreaterThanOrEqual(0);
+    expect(journalGone).toBeGreaterThan(lastPutBack);
+    expect(undo.slice(lastPutBack, journalGone)).toContain('fsync');
+    expect(generationOf(out, 4)).toBe('a');
+  });
+
   test('a first write that fails leaves no output folder behind', () => {
     // WHEN
     const e = writeError(() => writeTree(out, withManifest({ 'a/b.txt': 'x\n' }), { faults: { beforeCommit: () => { throw new Error('no'); } } }));
