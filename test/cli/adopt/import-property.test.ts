@@ -144,6 +144,13 @@ afterAll(() => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A new, empty repository folder, removed after the tests. */
+function scratchRepo(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
+  made.push(root);
+  return root;
+}
+
 test('random valid repositories: import → synth reproduces every merged config, or refuses a base that also deploys alone', () => {
   const g = new Gen(mulberry32(20261129));
   let valid = 0;
@@ -156,8 +163,7 @@ test('random valid repositories: import → synth reproduces every merged config
     const configs = Object.keys(overlays).length ? Object.values(overlays).map((o) => deepMerge(base as YamlValue, o as YamlValue)) : [base as YamlValue];
     if (configs.some((c) => checkAsKamal(c).length > 0)) continue;
     valid++;
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
-    made.push(root);
+    const root = scratchRepo();
     write(root, 'config/deploy.yml', stringifyYaml(base));
     for (const [d, o] of Object.entries(overlays)) write(root, `config/deploy.${d}.yml`, stringifyYaml(o));
     const secrets = [...new Set(configs.flatMap((c) => secretUsesOf(c as L1.DeployConfig).map((u) => u.secret)))].sort();
@@ -196,8 +202,7 @@ test('random valid repositories: import → synth reproduces every merged config
 
 test('ERB references are told apart across files: the same tag keeps its text in each file, another never takes its place', () => {
   // GIVEN: deploy.yml reads PUBLIC_IP, then PRIVATE_IP; the overlay reads PRIVATE_IP first (a real repository's shape)
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
-  made.push(root);
+  const root = scratchRepo();
   write(root, 'config/deploy.yml', [
     'require_destination: true', 'service: app', 'image: acme/app', 'registry: { server: localhost:5555 }', 'builder: { arch: amd64 }',
     'servers: [ "<%= ENV.fetch("PUBLIC_IP") %>" ]', 'env: { clear: { REDIS_URL: redis://<%= ENV.fetch("PRIVATE_IP") %>:6380/0 } }', '',
@@ -217,8 +222,7 @@ test('ERB references are told apart across files: the same tag keeps its text in
 
 test('an adapter secret whose key is quoted (a 1Password field with spaces) stays an adapter secret, its key quoted again', () => {
   // GIVEN
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
-  made.push(root);
+  const root = scratchRepo();
   write(root, 'config/deploy.yml', 'service: app\nimage: acme/app\nregistry: { server: ghcr.io, username: u, password: [KAMAL_REGISTRY_PASSWORD] }\nbuilder: { arch: amd64 }\nservers: [192.0.2.10]\n');
   write(root, '.kamal/secrets', [
     'SECRETS=$(kamal secrets fetch --adapter 1password --account acme --from Infra/app "Container Registry Password")',
@@ -238,8 +242,7 @@ test('an adapter secret whose key is quoted (a 1Password field with spaces) stay
 
 test('a clear env value whose ERB gives a number stays ERB (the container env is text), other typed ERB is imported as its value with a warning', () => {
   // GIVEN
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-prop-'));
-  made.push(root);
+  const root = scratchRepo();
   write(root, 'config/deploy.yml', [
     'service: app', 'image: acme/app', 'registry: { server: localhost:5555 }', 'builder: { arch: amd64 }', 'servers: [192.0.2.10]',
     'ssh: { port: <%= ENV.fetch("DEPLOY_SSH_PORT", 22) %> }', 'env: { clear: { MAINTENANCE: <%= ENV.fetch("MAINTENANCE", "0") %> } }', '',
