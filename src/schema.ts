@@ -22,7 +22,10 @@ export interface IDocumentValidator {
   validate(doc: unknown): DocumentProblem[];
 }
 
-const AJV_OPTIONS: Options = { strict: true, allErrors: true, allowUnionTypes: true };
+// inlineRefs off: each definition is a function of its own (see splitSchema).
+const AJV_OPTIONS: Options = { strict: true, allErrors: true, allowUnionTypes: true, inlineRefs: false };
+/** The layout splitSchema gives a schema: part of every validator's key, so a change recompiles. */
+const LAYOUT = 'split-objects-1';
 let sharedAjv: Ajv | undefined;
 
 /** The one ajv instance: strict, every error, formats we need added by hand (no extra packages). */
@@ -46,7 +49,7 @@ const CACHE_DIR = path.join(process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(proce
 export function schemaKey(schema: object): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('ajv/package.json') as { version: string }).version;
-  return createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
+  return createHash('sha256').update(`${version}\0${JSON.stringify(AJV_OPTIONS)}\0${LAYOUT}\0${JSON.stringify(schema)}`).digest('hex').slice(0, 40);
 }
 
 /**
@@ -59,7 +62,7 @@ export function standaloneValidator(schema: object): string {
   const instance = newAjv();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
-  return `${standalone(instance, instance.compile(schema))}\nmodule.exports.key = ${JSON.stringify(schemaKey(schema))};\n`;
+  return `${standalone(instance, instance.compile(splitSchema(schema)))}\nmodule.exports.key = ${JSON.stringify(schemaKey(schema))};\n`;
 }
 
 /**
@@ -96,10 +99,60 @@ export function compileSchema(schema: object, precompiled?: string): ValidateFun
     } catch {
       // A read-only checkout just compiles every time.
     }
-    fn = ajv().compile(schema);
+    fn = ajv().compile(splitSchema(schema));
   }
   compiledSchemas.set(schema, fn);
   return fn;
+}
+
+/** The keywords whose value is a map of subschemas, and those whose value is a subschema or a list of them (draft-07). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'dependencies']);
+const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'if', 'then', 'else', 'not', 'allOf', 'anyOf', 'oneOf']);
+
+/**
+ * The same schema, with every object schema below the root (one with \`type: object\` and
+ * \`properties\`) moved to \`definitions\` and referenced there. With ajv's inlineRefs off each
+ * becomes a function of its own, so V8 compiles only the parts a document has (a Loki config uses
+ * a few of its fifty sections) instead of one function the size of the whole schema; the code
+ * cache then holds only those, too. A \`$ref\` to a whole subschema validates exactly what the
+ * subschema did, and errors keep their instance paths and order. Existing definitions and
+ * references are kept (the new names can't collide: they are checked against them).
+ */
+export function splitSchema(schema: object): object {
+  const root = schema as Record<string, unknown>;
+  const existing = (root.definitions ?? {}) as Record<string, unknown>;
+  const added: Record<string, unknown> = {};
+  let n = 0;
+  const nextName = (): string => {
+    let name: string;
+    do name = `_object${n++}`;
+    while (name in existing);
+    return name;
+  };
+  const isObjectSchema = (s: Record<string, unknown>): boolean =>
+    s.properties !== undefined && (s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object')));
+  const walk = (s: unknown, hoist: boolean): unknown => {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return s;
+    const src = s as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(src)) {
+      if (SCHEMA_MAPS.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        // dependencies may also list property names (an array): those are not schemas.
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : walk(sub, k !== 'definitions')]));
+      } else if (SCHEMA_VALUES.has(k)) {
+        out[k] = Array.isArray(v) ? v.map((x) => walk(x, true)) : walk(v, true);
+      } else {
+        out[k] = v;
+      }
+    }
+    if (!hoist || !isObjectSchema(out)) return out;
+    const name = nextName();
+    added[name] = out;
+    return { $ref: `#/definitions/${name}` };
+  };
+  const split = walk(root, false) as Record<string, unknown>;
+  if (Object.keys(added).length === 0) return schema;
+  return { ...split, definitions: { ...((split.definitions as object | undefined) ?? {}), ...added } };
 }
 
 /**
