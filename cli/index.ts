@@ -52,7 +52,7 @@ commands:
   validate    check an existing Kamal repository as Kamal 2.12 would, every problem at once
   import      turn an existing Kamal repository into a kamal-cdk project
 
-run 'kamal-cdk <command> --help' for a command's options.
+run 'kamal-cdk <command> --help' for a command's options; 'kamal-cdk --version' prints the version.
 exit codes: 0 ok, 1 errors (nothing written), 2 drift, 3 interrupted write found, 64 usage, 75 locked`;
 
 const COMMON = `  --app FILE     the estate's entry (default: kamal-cdk.json "app", else synth.ts)
@@ -138,12 +138,21 @@ function usageMessage(e: Error & { code?: string }): string {
   return e.message;
 }
 
+/** The version of the kamal-cdk package this command runs from. */
+function ownVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Runs `kamal-cdk ...args`; resolves to the exit code. Never calls process.exit. */
 export async function main(args: readonly string[], io: CliIO = defaultIO()): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     (first === undefined ? io.stderr : io.stdout)(USAGE);
     return first === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(ownVersion());
+    return ExitCode.OK;
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
     io.stderr(`error: unknown command '${first}'\n${USAGE}`);

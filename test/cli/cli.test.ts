@@ -23,6 +23,19 @@ describe('usage', () => {
     expect(help.stdout.split('\n')[0]).toBe('usage: kamal-cdk <command> [options]');
   });
 
+  test('--version, -V and version print the package version from its package.json, outside any project', () => {
+    // GIVEN: a folder with no estate at all
+    const dir = project({});
+    const version = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+    // WHEN
+    const runs = ['--version', '-V', 'version'].map((flag) => kamalCdk(dir, flag));
+
+    // THEN
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const r of runs) expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   test.each([
     [['frobnicate'], "error: unknown command 'frobnicate'"],
     [['synth', '--frobnicate'], "error: unknown argument '--frobnicate'"],
