@@ -6,19 +6,15 @@
  * like every bundle; see src/bundle-cache.js). Plain JavaScript: it runs before anything can
  * transpile TypeScript.
  */
-const fs = require('fs');
-const path = require('path');
+const { cliBundle, SOURCE } = require('./cli-bundle.js');
 
 function loadCli() {
-  const pkg = path.resolve(__dirname, '..');
-  const source = path.join(pkg, 'cli', 'index.ts');
-  if (fs.existsSync(source)) {
-    const { bundleEntry } = require('../src/bundle-cache.js');
+  const bundle = cliBundle();
+  if (bundle) {
     const { loadWithCodeCache } = require('../src/code-cache.js');
     // Run as the source file itself, so that its require() of packages left out of the bundle
-    // resolves from the checkout, wherever the cache folder is. No source map: the command's own
-    // errors are reported as messages; only the estate's bundle maps errors to the user's lines.
-    return loadWithCodeCache(bundleEntry(source, { root: pkg, sourcemap: false }).file, { exports: {}, filename: source });
+    // resolves from the checkout, wherever the cache folder is.
+    return loadWithCodeCache(bundle.file, { exports: {}, filename: SOURCE });
   }
   return require('../lib/cli/index.js');
 }
