@@ -10,16 +10,12 @@ import type { App } from '../src/app';
 import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
 import { configCommand, effectiveDiff } from './config';
 import { ExitCode } from './exit-codes';
-import { initCommand } from './init';
 import { loadEntry } from './load';
 import { packageRoot } from './package-root';
 import { findProject, Project, ProjectError } from './project';
 import { displayDir, reportSynthesis, SynthMode } from './report';
 import { typeCheck } from './typecheck';
-import { watchCommand } from './watch';
 import { ADOPT_FLAGS, IMPORT_HELP, VALIDATE_HELP } from './adopt/command';
-import { importCommand } from './import';
-import { validateCommand } from './validate';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { projectRootOf } = require('../src/bundle-cache.js') as { projectRootOf(dir: string): string };
 
@@ -138,6 +134,23 @@ function usageMessage(e: Error & { code?: string }): string {
   return e.message;
 }
 
+/**
+ * A module of the command, loaded on first use. The specifier is a literal at every call, so
+ * esbuild still bundles the module (its code then runs only when required).
+ */
+function lazy<T>(specifier: './init' | './validate' | './import' | './watch'): T {
+  switch (specifier) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    case './init': return require('./init') as T;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    case './validate': return require('./validate') as T;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    case './import': return require('./import') as T;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    case './watch': return require('./watch') as T;
+  }
+}
+
 /** The version of the kamal-cdk package this command runs from. */
 function ownVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -172,9 +185,10 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     return ExitCode.OK;
   }
   const cwd = io.cwd ?? process.cwd();
-  if (command === 'init') return initCommand(path.resolve(cwd, positionals[0] ?? '.'), io, { install: !options['no-install'] });
-  if (command === 'validate') return validateCommand({ root: path.resolve(cwd, options.root ?? '.'), configFile: options['config-file'], destination: options.destination }, io);
-  if (command === 'import') return importCommand({ root: path.resolve(cwd, options.root ?? '.'), out: path.resolve(cwd, options.out ?? '.') }, io);
+  // Each of these commands' modules is loaded when it runs: synth and check, run most often, don't load them.
+  if (command === 'init') return lazy<typeof import('./init')>('./init').initCommand(path.resolve(cwd, positionals[0] ?? '.'), io, { install: !options['no-install'] });
+  if (command === 'validate') return lazy<typeof import('./validate')>('./validate').validateCommand({ root: path.resolve(cwd, options.root ?? '.'), configFile: options['config-file'], destination: options.destination }, io);
+  if (command === 'import') return lazy<typeof import('./import')>('./import').importCommand({ root: path.resolve(cwd, options.root ?? '.'), out: path.resolve(cwd, options.out ?? '.') }, io);
 
   let project: Project;
   try {
@@ -193,7 +207,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   const outdir = options.outdir !== undefined ? path.resolve(cwd, options.outdir) : project.file ? path.resolve(project.root, project.settings.outdir) : undefined;
   const run: RunSettings = { project, entry, outdir, strict: !!options.strict || project.settings.strict, quiet: !!options.quiet, verbose: !!options.verbose, force: !!options.force };
 
-  if (command === 'watch') return watchCommand(run, io);
+  if (command === 'watch') return lazy<typeof import('./watch')>('./watch').watchCommand(run, io);
   if (command === 'config') return runEntry(run, io, (app, synthesis) => configCommand(app, synthesis, options['config-file'] ?? 'config/deploy.yml', options.destination, io));
   if (command === 'diff' && options.effective) return runEntry(run, io, (app, synthesis) => effectiveDiff(app, synthesis, resolvedOutdir(run, app), io));
   const mode: SynthMode = command === 'synth' ? 'write' : (command as SynthMode);
