@@ -1,25 +1,53 @@
 'use strict';
 /**
- * The kamal-cdk command's own bundle, when it runs from a checkout of kamal-cdk (cli/ is there as
- * TypeScript): esbuild bundles cli/index.ts once, cached by content like every bundle (see
- * src/bundle-cache.js). Used by bin/kamal-cdk.js to run the command, and by scripts/prepare.js,
- * which `npm ci` runs, so that a fresh clone's first command finds it made. The installed package
- * has lib/cli instead and never bundles. Plain JavaScript: it runs before anything can transpile
- * TypeScript.
+ * The kamal-cdk command's own bundle: esbuild bundles the command with its imports into one file,
+ * cached by content like every bundle (see src/bundle-cache.js), which loads with a V8 code cache
+ * instead of resolving and compiling a few hundred modules on every run. In a checkout of
+ * kamal-cdk it is made from the TypeScript sources (cli/index.ts); in the installed package from
+ * the compiled lib/cli/index.js. Used by bin/kamal-cdk.js to run the command, and by
+ * scripts/prepare.js, which `npm ci` runs in a checkout. Plain JavaScript: it runs before anything
+ * can transpile TypeScript.
  */
 const fs = require('fs');
 const path = require('path');
 
 const PACKAGE = path.resolve(__dirname, '..');
-const SOURCE = path.join(PACKAGE, 'cli', 'index.ts');
+const TS_SOURCE = path.join(PACKAGE, 'cli', 'index.ts');
+const JS_SOURCE = path.join(PACKAGE, 'lib', 'cli', 'index.js');
 
-/** The bundle of the command's sources ({ file, cached }), or undefined outside a checkout. */
-function cliBundle() {
-  if (!fs.existsSync(SOURCE)) return undefined;
-  const { bundleEntry } = require('../src/bundle-cache.js');
-  // No source map: the command's own errors are reported as messages; only the estate's bundle
-  // maps errors to the user's lines.
-  return bundleEntry(SOURCE, { root: PACKAGE, sourcemap: false });
+/** Whether this is a checkout of kamal-cdk (the command's TypeScript sources are here). */
+function isCheckout() {
+  return fs.existsSync(TS_SOURCE);
 }
 
-module.exports = { cliBundle, SOURCE };
+/** One of the engine's plain JavaScript modules: src/ in a checkout, lib/src/ in the package. */
+function engineModule(name) {
+  return require(path.join(PACKAGE, isCheckout() ? 'src' : path.join('lib', 'src'), name));
+}
+
+/**
+ * Where the installed package keeps the command's bundle: with the project's other caches, in
+ * <project>/node_modules/.cache/kamal-cdk when the package sits in <project>/node_modules (also
+ * under an @scope); undefined (the default: $KAMAL_CDK_CACHE_DIR, or the package's own
+ * node_modules/.cache/kamal-cdk) otherwise, and in a checkout.
+ */
+function cacheDir() {
+  if (isCheckout() || process.env.KAMAL_CDK_CACHE_DIR) return undefined;
+  const parent = path.dirname(PACKAGE);
+  const modules = path.basename(parent).startsWith('@') ? path.dirname(parent) : parent;
+  return path.basename(modules) === 'node_modules' ? path.join(modules, '.cache', 'kamal-cdk') : undefined;
+}
+
+/**
+ * The bundle of the command ({ file, cached, source }): `source` is the entry it was made from,
+ * which the bundle runs as. Throws when it can't be made (the cache folder can't be written).
+ */
+function cliBundle() {
+  const source = isCheckout() ? TS_SOURCE : JS_SOURCE;
+  const { bundleEntry } = engineModule('bundle-cache.js');
+  // No source map: the command's own errors are reported as messages; only the estate's bundle
+  // maps errors to the user's lines.
+  return { ...bundleEntry(source, { root: PACKAGE, sourcemap: false, cacheDir: cacheDir() }), source };
+}
+
+module.exports = { cliBundle, engineModule, isCheckout, JS_SOURCE };

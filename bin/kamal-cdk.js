@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * The kamal-cdk command. From the installed package it runs the compiled CLI (lib/cli); from a
- * checkout of kamal-cdk itself it bundles the CLI's TypeScript sources first (cached by content,
- * like every bundle; see src/bundle-cache.js). Plain JavaScript: it runs before anything can
- * transpile TypeScript.
+ * The kamal-cdk command: its bundle (bin/cli-bundle.js), made from the compiled lib/cli in the
+ * installed package and from the TypeScript sources in a checkout of kamal-cdk itself. Plain
+ * JavaScript: it runs before anything can transpile TypeScript.
  */
-const { cliBundle, SOURCE } = require('./cli-bundle.js');
+const { cliBundle, engineModule, isCheckout, JS_SOURCE } = require('./cli-bundle.js');
 
 function loadCli() {
-  const bundle = cliBundle();
-  if (bundle) {
-    const { loadWithCodeCache } = require('../src/code-cache.js');
-    // Run as the source file itself, so that its require() of packages left out of the bundle
-    // resolves from the checkout, wherever the cache folder is.
-    return loadWithCodeCache(bundle.file, { exports: {}, filename: SOURCE });
+  let bundle;
+  try {
+    bundle = cliBundle();
+  } catch (e) {
+    // The installed package can run lib/cli as it is (say, its cache folder is read-only); a
+    // checkout has nothing else to run.
+    if (isCheckout()) throw e;
   }
-  return require('../lib/cli/index.js');
+  if (!bundle) return require(JS_SOURCE);
+  // Run as the entry itself, so that its require() of packages left out of the bundle resolves
+  // from the package, wherever the cache folder is.
+  return engineModule('code-cache.js').loadWithCodeCache(bundle.file, { exports: {}, filename: bundle.source });
 }
 
 // A reader that goes away (`kamal-cdk validate | head -1`) ends the output, not the command: what

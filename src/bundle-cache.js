@@ -278,12 +278,12 @@ function ownDirnames(text, root, inputs) {
 /**
  * The path of the cached bundle of `entry` (absolute), bundling it first when any file that went
  * into the cached one has changed. Returns the bundle, the project root, and the inputs (relative
- * to the root) with their hashes.
+ * to the root) with their hashes. The cache folder is `options.cacheDir`, else the root's.
  */
 function bundleEntry(entry, options = {}) {
   entry = path.resolve(entry);
   const root = options.root ? path.resolve(options.root) : projectRootOf(path.dirname(entry));
-  const dir = path.join(cacheDirOf(root), 'bundles');
+  const dir = path.join(options.cacheDir ? path.resolve(options.cacheDir) : cacheDirOf(root), 'bundles');
   const name = cacheName(root, entry);
   const indexFile = path.join(dir, `${name}.index.json`);
   const tools = `${toolStamp()}\0${settingsStamp(root)}`;

@@ -59,6 +59,24 @@ test('npm init -y && npm i <tarball> && npx kamal-cdk init . && synth && check &
   // cached as <40 hex digits>.js).
   expect(fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /(^|\/)[0-9a-f]{40}\.js$/.test(f))).toEqual([]);
   expect(fs.existsSync(path.join(dir, 'node_modules/kamal-cdk/lib/constructs/kamal/schema/deploy.validator.js'))).toBe(true);
+  // The command ran from one bundle of lib/cli with its V8 code cache, kept with the project's caches.
+  const bundles = fs.readdirSync(path.join(dir, 'node_modules/.cache/kamal-cdk/bundles'));
+  expect(bundles.filter((f) => /^lib_cli_index_js\..*\.js$/.test(f))).toHaveLength(1);
+  expect(bundles.filter((f) => /^lib_cli_index_js\..*\.js\.v8cache$/.test(f))).toHaveLength(1);
+  expect(fs.existsSync(path.join(dir, 'node_modules/kamal-cdk/node_modules/.cache'))).toBe(false);
+});
+
+test('in that project, the command runs lib/cli as it is when its bundle can\'t be cached', () => {
+  // GIVEN: a cache folder that can't be made (its parent is a file)
+  const file = path.join(path.dirname(dir), 'not-a-folder');
+  fs.writeFileSync(file, '');
+  const version = (JSON.parse(fs.readFileSync(path.join(dir, 'node_modules/kamal-cdk/package.json'), 'utf8')) as { version: string }).version;
+
+  // WHEN
+  const r = spawnSync('npx', ['kamal-cdk', '--version'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KAMAL_CDK_CACHE_DIR: path.join(file, 'cache') } });
+
+  // THEN
+  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
 });
 
 test('in that project, editing a helper module imported by synth.ts makes check exit 2', () => {
