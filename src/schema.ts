@@ -62,7 +62,12 @@ export function standaloneValidator(schema: object): string {
   const instance = newAjv();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
-  return `${standalone(instance, instance.compile(splitSchema(schema)))}\nmodule.exports.key = ${JSON.stringify(schemaKey(schema))};\n`;
+  const code = standalone(instance, instance.compile(splitSchema(schema)));
+  // ASCII only: the generated code holds other characters only inside string literals (a Go
+  // duration's µs in a pattern), where an escape means the same; Node then reads the file as a
+  // one-byte string, half the memory and faster to load than UTF-16.
+  const ascii = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${ascii}\nmodule.exports.key = ${JSON.stringify(schemaKey(schema))};\n`;
 }
 
 /**
