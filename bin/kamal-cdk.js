@@ -7,6 +7,14 @@
  */
 const { cliBundle, engineModule, isCheckout, JS_SOURCE } = require('./cli-bundle.js');
 
+/** The commands (cli/index.ts COMMANDS), each of which takes its own path through the command's code. */
+const COMMANDS = ['synth', 'check', 'diff', 'config', 'init', 'watch', 'validate', 'import'];
+
+/** Which path through the command's code this run takes, for its code cache (src/code-cache.js). */
+function cacheTag(first) {
+  return COMMANDS.includes(first) ? first : 'other';
+}
+
 function loadCli() {
   let bundle;
   try {
@@ -19,7 +27,7 @@ function loadCli() {
   if (!bundle) return require(JS_SOURCE);
   // Run as the entry itself, so that its require() of packages left out of the bundle resolves
   // from the package, wherever the cache folder is.
-  return engineModule('code-cache.js').loadWithCodeCache(bundle.file, { exports: {}, filename: bundle.source });
+  return engineModule('code-cache.js').loadWithCodeCache(bundle.file, { exports: {}, filename: bundle.source }, undefined, undefined, cacheTag(process.argv[2]));
 }
 
 // A reader that goes away (`kamal-cdk validate | head -1`) ends the output, not the command: what

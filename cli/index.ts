@@ -33,7 +33,7 @@ export interface CliIO {
   readonly cwd?: string;
 }
 
-const COMMANDS = ['synth', 'check', 'diff', 'config', 'init', 'watch', 'validate', 'import'] as const;
+export const COMMANDS = ['synth', 'check', 'diff', 'config', 'init', 'watch', 'validate', 'import'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `usage: kamal-cdk <command> [options]

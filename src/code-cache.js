@@ -4,6 +4,12 @@
  * `<file>.v8cache` when the process exits, and handed back to V8 on the next run, which then skips
  * parsing and compiling them (Node 20 has no module compile cache of its own). Plain JavaScript so
  * that scripts/run.js, which has no TypeScript runner yet, can use it too.
+ *
+ * A cache holds only what ran in the process that wrote it. A caller whose runs take different
+ * paths through the file (the command's `--help`, `init`, `synth`) names the path with a `tag`:
+ * the first run of each tag writes the cache again, with what it ran added to what the cache
+ * held, and the tags it covers are kept beside it (`<cache>.tags`). Without that, a first run of
+ * `--help` would leave every later `synth` compiling most of its code.
  */
 const fs = require('fs');
 const path = require('path');
@@ -16,8 +22,9 @@ const { createRequire } = require('module');
  * @param {{ exports: unknown, filename?: string } & Record<string, unknown>} [mod]
  * @param {string} [cacheFile] where the code cache is kept (default: beside the file)
  * @param {(base: NodeJS.Require) => NodeJS.Require} [wrapRequire] the require the module gets, made from its own
+ * @param {string} [tag] which path through the file this run takes (see above)
  */
-function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire = undefined) {
+function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire = undefined, tag = undefined) {
   const source = fs.readFileSync(file, 'utf8');
   let cachedData;
   try {
@@ -27,13 +34,19 @@ function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
+  const fresh = cachedData === undefined || script.cachedDataRejected;
+  const tags = fresh ? [] : readTags(cacheFile);
+  if (fresh || (tag !== undefined && !tags.includes(tag))) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
         fs.writeFileSync(tmp, script.createCachedData());
+        // The cache before its tags (and a replaced cache's tags gone before it): a cache is never
+        // believed to cover a path it does not; a crash in between only costs one more write.
+        if (fresh) fs.rmSync(`${cacheFile}.tags`, { force: true });
         fs.renameSync(tmp, cacheFile);
+        writeTags(cacheFile, tag === undefined ? tags : [...tags, tag].sort());
       } catch {
         // No cache: the next run compiles again.
       }
@@ -49,6 +62,21 @@ function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire
   }
   script.runInThisContext().call(m.exports, m.exports, wrapRequire ? wrapRequire(req) : req, m, filename, path.dirname(filename));
   return m.exports;
+}
+
+/** The tags a cache covers (none when unknown). */
+function readTags(cacheFile) {
+  try {
+    return fs.readFileSync(`${cacheFile}.tags`, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function writeTags(cacheFile, tags) {
+  const tmp = `${cacheFile}.tags.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, tags.map((t) => `${t}\n`).join(''));
+  fs.renameSync(tmp, `${cacheFile}.tags`);
 }
 
 module.exports = { loadWithCodeCache };

@@ -83,7 +83,6 @@ test('a precompiled validator that is missing or does not load is ignored', () =
 test('every precompiled validator is ASCII, and a pattern with µ in it still matches µ', () => {
   // GIVEN: Loki's Go durations allow µs and μs (micro sign, Greek mu), escaped in the generated code
   for (const entry of PRECOMPILED) expect(/[^\x00-\x7f]/.test(fs.readFileSync(path.join(ROOT, `${entry.module}.js`), 'utf8'))).toBe(false);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { lokiConfigSchema } = require('../../constructs/observability/schemas') as typeof import('../../constructs/observability/schemas');
   const at = (value: string) => lokiConfigSchema.validate({ server: { graceful_shutdown_timeout: value } }).filter((p) => p.pointer === '/server/graceful_shutdown_timeout');
 
