@@ -62,6 +62,9 @@ export function standaloneValidator(schema: object): string {
   const instance = newAjv();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const standalone = require('ajv/dist/standalone').default as (a: Ajv, v: ValidateFunction) => string;
+  // The schema as written is compiled too, for ajv's strict checks alone: split, a moved part no
+  // longer knows its parent's type (strictTypes would miss \`type: object\` under a string).
+  newAjv().compile(schema);
   const code = standalone(instance, instance.compile(splitSchema(schema)));
   // ASCII only: the generated code holds other characters only inside string literals (a Go
   // duration's µs in a pattern), where an escape means the same; Node then reads the file as a
@@ -111,7 +114,7 @@ export function compileSchema(schema: object, precompiled?: string): ValidateFun
 }
 
 /** The keywords whose value is a map of subschemas, and those whose value is a subschema or a list of them (draft-07). */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'dependencies']);
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies']);
 const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'if', 'then', 'else', 'not', 'allOf', 'anyOf', 'oneOf']);
 
 /**
@@ -120,12 +123,16 @@ const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties
  * becomes a function of its own, so V8 compiles only the parts a document has (a Loki config uses
  * a few of its fifty sections) instead of one function the size of the whole schema; the code
  * cache then holds only those, too. A \`$ref\` to a whole subschema validates exactly what the
- * subschema did, and errors keep their instance paths and order. Existing definitions and
- * references are kept (the new names can't collide: they are checked against them).
+ * subschema did, and errors keep their instance paths and order. The root's definitions stay (the
+ * new names can't collide: they are checked against them). A schema whose references could
+ * resolve differently once parts move is returned as it is: one with a \`$ref\` other than \`#\` or
+ * \`#/definitions/<name>\` (a pointer into a subschema that moves), or with an \`$id\` below the root
+ * (references under it resolve against it).
  */
 export function splitSchema(schema: object): object {
   const root = schema as Record<string, unknown>;
   const existing = (root.definitions ?? {}) as Record<string, unknown>;
+  if (!onlyRootReferences(root, existing)) return schema;
   const added: Record<string, unknown> = {};
   let n = 0;
   const nextName = (): string => {
@@ -143,7 +150,7 @@ export function splitSchema(schema: object): object {
     for (const [k, v] of Object.entries(src)) {
       if (SCHEMA_MAPS.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
         // dependencies may also list property names (an array): those are not schemas.
-        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : walk(sub, k !== 'definitions')]));
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : walk(sub, k !== 'definitions' && k !== '$defs')]));
       } else if (SCHEMA_VALUES.has(k)) {
         out[k] = Array.isArray(v) ? v.map((x) => walk(x, true)) : walk(v, true);
       } else {
@@ -158,6 +165,26 @@ export function splitSchema(schema: object): object {
   const split = walk(root, false) as Record<string, unknown>;
   if (Object.keys(added).length === 0) return schema;
   return { ...split, definitions: { ...((split.definitions as object | undefined) ?? {}), ...added } };
+}
+
+/** Whether every \`$ref\` in the schema is \`#\` or names one of the root's definitions, and no \`$id\` is below the root. */
+function onlyRootReferences(root: Record<string, unknown>, definitions: Record<string, unknown>): boolean {
+  const ok = (v: unknown, top: boolean): boolean => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return true;
+    const o = v as Record<string, unknown>;
+    if (!top && (o.$id !== undefined || o.$anchor !== undefined)) return false;
+    if (o.$recursiveRef !== undefined || o.$dynamicRef !== undefined) return false;
+    if (o.$ref !== undefined && o.$ref !== '#') {
+      const name = typeof o.$ref === 'string' ? /^#\/definitions\/([^/~%]+)$/.exec(o.$ref)?.[1] : undefined;
+      if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) return false;
+    }
+    return Object.entries(o).every(([k, x]) => {
+      if (SCHEMA_MAPS.has(k)) return typeof x !== 'object' || x === null || Object.values(x).every((sub) => Array.isArray(sub) || ok(sub, false));
+      if (SCHEMA_VALUES.has(k)) return Array.isArray(x) ? x.every((sub) => ok(sub, false)) : ok(x, false);
+      return true;
+    });
+  };
+  return ok(root, true);
 }
 
 /**

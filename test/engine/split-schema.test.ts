@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
 import { PRECOMPILED } from '../../scripts/validators';
@@ -69,12 +70,50 @@ describe('splitSchema', () => {
     expect(split.default).toEqual({ type: 'object', properties: {} }); // a value, not a schema
   });
 
+  test.each([
+    ['a pointer into a subschema that would move', { type: 'object', properties: { a: { type: 'object', properties: { x: { type: 'integer' } } }, b: { $ref: '#/properties/a/properties/x' } } }, { b: 'no' }, '/b'],
+    ['a definition below the root', { type: 'object', properties: { a: { type: 'object', properties: { x: { $ref: '#/properties/a/definitions/n' } }, definitions: { n: { type: 'integer' } } } } }, { a: { x: 'no' } }, '/a/x'],
+    ['an $id below the root', { type: 'object', properties: { a: { $id: 'http://example.com/a.json', type: 'object', properties: { b: { type: 'object', properties: { c: { type: 'integer' } } } } } } }, { a: { b: { c: 'no' } } }, '/a/b/c'],
+    ['a reference to a definition under $defs', { type: 'object', properties: { a: { $ref: '#/$defs/n' } }, $defs: { n: { type: 'object', properties: { c: { type: 'integer' } } } } }, { a: { c: 'no' } }, '/a/c'],
+  ])('a schema with %s is not split, and validates as written', (_what, schema, bad, pointer) => {
+    // WHEN
+    const split = splitSchema(schema);
+    const fn = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, inlineRefs: false }).compile(split);
+
+    // THEN
+    expect(split).toBe(schema);
+    expect(fn(bad)).toBe(false);
+    expect(fn.errors!.map((e) => e.instancePath)).toEqual([pointer]);
+  });
+
   test('a schema with nothing to move is returned as it is', () => {
     // GIVEN
     const schema = { type: 'object', properties: { port: { type: 'integer' } } };
     // THEN
     expect(splitSchema(schema)).toBe(schema);
   });
+});
+
+test('the schema as written still meets ajv\'s strict checks, which a moved part alone would pass', () => {
+  // GIVEN: \`type: object\` where the parent already says string (strictTypes); split, the part
+  // moved to definitions no longer knows its parent's type
+  const schema = { type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'object', properties: { b: { type: 'integer' } } }] } } };
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-split-'));
+  const before = process.env.KAMAL_CDK_CACHE_DIR;
+  process.env.KAMAL_CDK_CACHE_DIR = cache;
+  try {
+    let mod: typeof import('../../src/schema') | undefined;
+    jest.isolateModules(() => {
+      mod = jest.requireActual<typeof import('../../src/schema')>('../../src/schema');
+    });
+    // THEN
+    expect(() => new Ajv({ strict: true, allowUnionTypes: true, inlineRefs: false }).compile(splitSchema(schema))).not.toThrow();
+    expect(() => mod!.standaloneValidator(schema)).toThrow(/strict mode: .*not allowed by context/);
+    expect(() => mod!.compileSchema(schema)).toThrow(/strict mode/);
+  } finally {
+    if (before === undefined) delete process.env.KAMAL_CDK_CACHE_DIR;
+    else process.env.KAMAL_CDK_CACHE_DIR = before;
+  }
 });
 
 /** The emitted documents each shipped schema checks, from this repository's out/ and examples/multi-host/out/. */
