@@ -26,28 +26,15 @@ function engineModule(name) {
 }
 
 /**
- * Where the installed package keeps the command's bundle: with the project's other caches, in
- * <project>/node_modules/.cache/kamal-cdk when the package sits in <project>/node_modules (also
- * under an @scope); undefined (the default: $KAMAL_CDK_CACHE_DIR, or the package's own
- * node_modules/.cache/kamal-cdk) otherwise, and in a checkout.
- */
-function cacheDir() {
-  if (isCheckout() || process.env.KAMAL_CDK_CACHE_DIR) return undefined;
-  const parent = path.dirname(PACKAGE);
-  const modules = path.basename(parent).startsWith('@') ? path.dirname(parent) : parent;
-  return path.basename(modules) === 'node_modules' ? path.join(modules, '.cache', 'kamal-cdk') : undefined;
-}
-
-/**
  * The bundle of the command ({ file, cached, source }): `source` is the entry it was made from,
  * which the bundle runs as. Throws when it can't be made (the cache folder can't be written).
  */
 function cliBundle() {
   const source = isCheckout() ? TS_SOURCE : JS_SOURCE;
-  const { bundleEntry } = engineModule('bundle-cache.js');
+  const { bundleEntry, packageCacheDir } = engineModule('bundle-cache.js');
   // No source map: the command's own errors are reported as messages; only the estate's bundle
   // maps errors to the user's lines.
-  return { ...bundleEntry(source, { root: PACKAGE, sourcemap: false, cacheDir: cacheDir() }), source };
+  return { ...bundleEntry(source, { root: PACKAGE, sourcemap: false, cacheDir: packageCacheDir(PACKAGE) }), source };
 }
 
 module.exports = { cliBundle, engineModule, isCheckout, JS_SOURCE };

@@ -89,9 +89,10 @@ function runChild(project: string, entry: string, args: string[], env: NodeJS.Pr
 
 /**
  * A copy of the project's sources with a node_modules of its own that links to each of the
- * project's packages, but not to its cache folder: src/schema.ts keeps compiled validators under
- * its own ../node_modules/.cache (not under KAMAL_CDK_CACHE_DIR), and this is the only way to
- * start that cache empty without touching the one other work on this checkout uses.
+ * project's packages, but not to its cache folder: where no KAMAL_CDK_CACHE_DIR is set (the peer
+ * children) src/schema.ts keeps validators' code caches in the package's own
+ * node_modules/.cache, and this is the only way to start that cache empty without touching the one
+ * other work on this checkout uses.
  */
 function snapshot(): string {
   // Not under the project's node_modules, where the bundler would take our own sources for a

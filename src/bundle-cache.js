@@ -34,6 +34,19 @@ function cacheDirOf(root) {
   return process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(process.env.KAMAL_CDK_CACHE_DIR) : path.join(root, 'node_modules', '.cache', 'kamal-cdk');
 }
 
+/**
+ * Where the kamal-cdk package at `pkg` keeps its own caches (the command's bundle, the code caches
+ * of its validators): `KAMAL_CDK_CACHE_DIR`; installed, in the .cache/kamal-cdk of the
+ * node_modules folder it sits in (also under an @scope), where the project's caches are; else (a
+ * checkout) in its own node_modules/.cache/kamal-cdk.
+ */
+function packageCacheDir(pkg) {
+  if (process.env.KAMAL_CDK_CACHE_DIR) return path.resolve(process.env.KAMAL_CDK_CACHE_DIR);
+  const parent = path.dirname(pkg);
+  const modules = path.basename(parent).startsWith('@') ? path.dirname(parent) : parent;
+  return path.basename(modules) === 'node_modules' ? path.join(modules, '.cache', 'kamal-cdk') : cacheDirOf(pkg);
+}
+
 function sha(bytes) {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
@@ -108,7 +121,11 @@ function recordFile(file, now) {
  * back (a copy with -p can set the modification time).
  */
 function settledSince(file, hash, started) {
-  if (hash === undefined) return false;
+  return hash !== undefined && unchangedSince(file, started);
+}
+
+/** Whether `file` was last changed before a run that started at `started` (ms), by its change time. */
+function unchangedSince(file, started) {
   const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
   if (!st) return false;
   // A change time in whole seconds is taken for a file system that keeps no more (a write up to a
@@ -379,4 +396,4 @@ function bundledFile(entry) {
   return bundleEntry(entry).file;
 }
 
-module.exports = { bundleEntry, bundledFile, requireLending, projectRootOf, cacheDirOf, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince };
+module.exports = { bundleEntry, bundledFile, requireLending, projectRootOf, cacheDirOf, packageCacheDir, cacheName, hashFile, contentHash, recordFile, recordFolders, foldersUnchanged, settledSince, unchangedSince, statStamp };

@@ -8,13 +8,15 @@
  * A cache holds only what ran in the process that wrote it. A caller whose runs take different
  * paths through the file (the command's `--help`, `init`, `synth`) names the path with a `tag`:
  * the first run of each tag writes the cache again, with what it ran added to what the cache
- * held, and the tags it covers are kept beside it (`<cache>.tags`). Without that, a first run of
- * `--help` would leave every later `synth` compiling most of its code.
+ * held, and the tags it covers are kept in it. Without that, a first run of `--help` would leave
+ * every later `synth` compiling most of its code.
  */
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
 const { createRequire } = require('module');
+const { statStamp, unchangedSince } = require('./bundle-cache.js');
 
 /**
  * Runs `file` as module `mod` (a fresh one unless given) and returns its exports.
@@ -22,31 +24,33 @@ const { createRequire } = require('module');
  * @param {{ exports: unknown, filename?: string } & Record<string, unknown>} [mod]
  * @param {string} [cacheFile] where the code cache is kept (default: beside the file)
  * @param {(base: NodeJS.Require) => NodeJS.Require} [wrapRequire] the require the module gets, made from its own
- * @param {string} [tag] which path through the file this run takes (see above)
+ * @param {string} [tag] which path through the file this run takes (see above): a word, no spaces or commas
  */
 function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire = undefined, tag = undefined) {
+  // The file's identity before it is read: a change after the stat gives it another stamp, except
+  // a change within the same tick of the kernel's file clock as the one before it (see below).
+  const statAt = Date.now();
+  const stamp = stampOf(file);
   const source = fs.readFileSync(file, 'utf8');
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cached = readCache(cacheFile, stamp, source);
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, { filename: file, cachedData });
-  const fresh = cachedData === undefined || script.cachedDataRejected;
-  const tags = fresh ? [] : readTags(cacheFile);
-  if (fresh || (tag !== undefined && !tags.includes(tag))) {
+  const script = new vm.Script(wrapper, { filename: file, cachedData: cached && cached.data });
+  const fresh = !cached || script.cachedDataRejected;
+  const tags = fresh ? [] : cached.tags;
+  // A cache that had to record its text's hash is written again once the file has settled.
+  if (fresh || (tag !== undefined && !tags.includes(tag)) || cached.hashed) {
     process.once('exit', () => {
       try {
+        const covers = [...new Set(tag === undefined ? tags : [...tags, tag])].sort();
+        // A file changed shortly before the stat (a bundle just made) could change again and keep
+        // its stamp: its cache also records the hash of the text it was made from, which the next
+        // run checks.
+        const check = unchangedSince(file, statAt) ? '-' : sha1(source);
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-        fs.writeFileSync(tmp, script.createCachedData());
-        // The cache before its tags (and a replaced cache's tags gone before it): a cache is never
-        // believed to cover a path it does not; a crash in between only costs one more write.
-        if (fresh) fs.rmSync(`${cacheFile}.tags`, { force: true });
+        // One file: the stamp and the tags are never those of another write of the cache.
+        fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC} ${stamp} ${check} ${covers.join(',')}\n`, 'latin1'), script.createCachedData()]));
         fs.renameSync(tmp, cacheFile);
-        writeTags(cacheFile, tag === undefined ? tags : [...tags, tag].sort());
       } catch {
         // No cache: the next run compiles again.
       }
@@ -64,19 +68,37 @@ function loadWithCodeCache(file, mod, cacheFile = `${file}.v8cache`, wrapRequire
   return m.exports;
 }
 
-/** The tags a cache covers (none when unknown). */
-function readTags(cacheFile) {
-  try {
-    return fs.readFileSync(`${cacheFile}.tags`, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
+const MAGIC = 'kamal-cdk-code-cache-3';
+
+/**
+ * A file's identity as the file system keeps it (src/bundle-cache.js statStamp). V8 checks only a
+ * source's length against a code cache; a file rewritten with the same length would otherwise
+ * run the old file's compiled functions.
+ */
+function stampOf(file) {
+  return statStamp(fs.statSync(file, { bigint: true }));
 }
 
-function writeTags(cacheFile, tags) {
-  const tmp = `${cacheFile}.tags.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, tags.map((t) => `${t}\n`).join(''));
-  fs.renameSync(tmp, `${cacheFile}.tags`);
+function sha1(text) {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+/**
+ * The code cache of a file with this stamp and text, and the tags it covers; undefined when there
+ * is none (or it was made from another file, or by an older version of this loader).
+ */
+function readCache(cacheFile, stamp, source) {
+  let buf;
+  try {
+    buf = fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const nl = buf.indexOf(10);
+  if (nl < 0) return undefined;
+  const [magic, madeFrom, check, tags = ''] = buf.toString('latin1', 0, nl).split(' ');
+  if (magic !== MAGIC || madeFrom !== stamp || (check !== '-' && check !== sha1(source))) return undefined;
+  return { data: buf.subarray(nl + 1), tags: tags.split(',').filter(Boolean), hashed: check !== '-' };
 }
 
 module.exports = { loadWithCodeCache };

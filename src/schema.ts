@@ -42,8 +42,14 @@ function newAjv(): Ajv {
 }
 
 const compiledSchemas = new WeakMap<object, ValidateFunction>();
-/** Compiled validators: under KAMAL_CDK_CACHE_DIR when set (as every other cache), else beside the package. */
-const CACHE_DIR = path.join(process.env.KAMAL_CDK_CACHE_DIR ? path.resolve(process.env.KAMAL_CDK_CACHE_DIR) : path.join(__dirname, '..', 'node_modules', '.cache', 'kamal-cdk'), 'ajv');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { packageCacheDir } = require('./bundle-cache.js') as { packageCacheDir(pkg: string): string };
+/**
+ * Compiled validators and their code caches: with the package's other caches (KAMAL_CDK_CACHE_DIR,
+ * or the project's node_modules/.cache/kamal-cdk). The package is src/.. in a checkout, lib/src/../..
+ * installed (lib/ has no package.json).
+ */
+const CACHE_DIR = path.join(packageCacheDir(fs.existsSync(path.join(__dirname, '..', 'package.json')) ? path.join(__dirname, '..') : path.join(__dirname, '..', '..')), 'ajv');
 
 /** What a compiled validator depends on: ajv's version, its options and the schema's text. */
 export function schemaKey(schema: object): string {

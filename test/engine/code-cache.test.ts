@@ -10,6 +10,18 @@ import { COMMANDS } from '../../cli/index';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Lets the kernel's file clock move past the files just written (a cache of a file changed just before is written with its hash). */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60);
+}
+
+/** The header line of a code cache: MAGIC, the source's stamp, '-' or its hash, the tags. */
+function header(cache: string): { stamp: string; check: string; tags: string } {
+  const buf = fs.readFileSync(cache);
+  const [, stamp, check, tags = ''] = buf.toString('latin1', 0, buf.indexOf(10)).split(' ');
+  return { stamp, check, tags };
+}
+
 /** A module with two large functions, of which a run calls one (`which`), loaded with `tag`. */
 function setUp(): { dir: string; run: (which: 'a' | 'b', tag?: string) => string; cache: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-code-cache-'));
@@ -22,6 +34,7 @@ function setUp(): { dir: string; run: (which: 'a' | 'b', tag?: string) => string
       `const m = loadWithCodeCache(${JSON.stringify(path.join(dir, 'mod.js'))}, undefined, undefined, undefined, tag || undefined);\n` +
       `m[which]();\n`,
   );
+  settle();
   const cache = path.join(dir, 'mod.js.v8cache');
   const run = (which: 'a' | 'b', tag?: string) => {
     const r = spawnSync(process.execPath, [path.join(dir, 'driver.js'), which, tag ?? ''], { encoding: 'utf8' });
@@ -42,14 +55,15 @@ test('the first run of each tag writes the cache again, with what it ran added; 
   const sameTag = run('a', 'synth');
   const otherTag = run('b', 'init');
   const again = run('b', 'init');
-  const tags = fs.readFileSync(`${cache}.tags`, 'utf8');
+  const { tags, check } = header(cache);
 
   // THEN
   expect(sameTag).toBe(first); // not written again
   expect(otherTag).not.toBe(first); // written again (a new file renamed into place) ...
   expect(Number(otherTag.split(':')[1])).toBeGreaterThan(Number(first.split(':')[1])); // ... holding b as well
   expect(again).toBe(otherTag);
-  expect(tags).toBe('init\nsynth\n');
+  expect(tags).toBe('init,synth');
+  expect(check).toBe('-'); // a settled file: its stamp alone identifies the text
 });
 
 test('without a tag, a cache is written once, when there is none', () => {
@@ -64,17 +78,53 @@ test('without a tag, a cache is written once, when there is none', () => {
   expect(other).toBe(first);
 });
 
-test('a cache V8 rejects is replaced, and the tags of the old one go with it', () => {
-  // GIVEN: a cache and its tags, then the file changes (V8 rejects a cache of another source)
-  const { dir, run, cache } = setUp();
-  run('a', 'synth');
-  fs.appendFileSync(path.join(dir, 'mod.js'), 'exports.c = 1;\n');
+test('a file rewritten with the same length runs its new code, not the cached old one, and the cache is replaced with its tags', () => {
+  // GIVEN: a cache of a module whose function returns 1 (V8 itself checks only the length)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-code-cache-'));
+  const mod = path.join(dir, 'mod.js');
+  fs.writeFileSync(mod, 'exports.v = function () { return 1; };\n');
+  const driver = `const { loadWithCodeCache } = require(${JSON.stringify(path.join(ROOT, 'src', 'code-cache.js'))}); process.stdout.write(String(loadWithCodeCache(${JSON.stringify(mod)}, undefined, undefined, undefined, process.argv[1]).v()));`;
+  const run = (tag: string) => spawnSync(process.execPath, ['-e', driver, tag], { encoding: 'utf8' }).stdout;
+  settle();
+  expect(run('synth')).toBe('1');
+  expect(header(`${mod}.v8cache`).tags).toBe('synth');
 
-  // WHEN
-  run('a', 'init');
+  // WHEN: the same length, another value
+  fs.writeFileSync(mod, 'exports.v = function () { return 2; };\n');
+  settle();
+  const after = run('init');
 
   // THEN
-  expect(fs.readFileSync(`${cache}.tags`, 'utf8')).toBe('init\n');
+  expect(after).toBe('2');
+  expect(header(`${mod}.v8cache`).tags).toBe('init'); // a new cache: the old one's tags went with it
+});
+
+test('a cache of a file changed just before it was read records the text\'s hash, is checked by it, and is written again once the file has settled', () => {
+  // GIVEN: a module the process writes just before it loads it (as a bundle made by this run)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-code-cache-'));
+  const mod = path.join(dir, 'mod.js');
+  // The clock of this process reads the file's change time: however slow the machine, the load
+  // comes "just after" the write.
+  const write = `require('fs').writeFileSync(${JSON.stringify(mod)}, 'exports.v = function () { return 1; };\\n'); Date.now = () => Math.floor(require('fs').statSync(${JSON.stringify(mod)}).ctimeMs);`;
+  const loader = `const { loadWithCodeCache } = require(${JSON.stringify(path.join(ROOT, 'src', 'code-cache.js'))});`;
+  const load = `process.stdout.write(String(loadWithCodeCache(${JSON.stringify(mod)}).v()));`;
+  const run = (first = '') => spawnSync(process.execPath, ['-e', loader + first + load], { encoding: 'utf8' }).stdout;
+  const cache = `${mod}.v8cache`;
+
+  // WHEN / THEN
+  expect(run(write)).toBe('1');
+  expect(header(cache).check).toMatch(/^[0-9a-f]{40}$/);
+  // A hash that does not match the text: the cache is not used, and a new one replaces it
+  const bad = fs.readFileSync(cache);
+  const line = bad.toString('latin1', 0, bad.indexOf(10)).split(' ');
+  line[2] = '0'.repeat(40);
+  fs.writeFileSync(cache, Buffer.concat([Buffer.from(line.join(' '), 'latin1'), bad.subarray(bad.indexOf(10))]));
+  settle();
+  expect(run()).toBe('1');
+  expect(header(cache).check).toBe('-');
+  const settled = fs.statSync(cache).ino;
+  expect(run()).toBe('1');
+  expect(fs.statSync(cache).ino).toBe(settled); // settled: not written again
 });
 
 test('the command tags its code cache with the commands of cli/index.ts', () => {
