@@ -4,6 +4,7 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { loadWithCodeCache } from './code-cache';
+import { ownCacheDir, writeCacheFile } from './private/own-cache';
 
 /** A problem found in a parsed document, located by JSON pointer (`''` is the whole document). */
 export interface DocumentProblem {
@@ -42,14 +43,8 @@ function newAjv(): Ajv {
 }
 
 const compiledSchemas = new WeakMap<object, ValidateFunction>();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { packageCacheDir } = require('./bundle-cache.js') as { packageCacheDir(pkg: string): string };
-/**
- * Compiled validators and their code caches: with the package's other caches (KAMAL_CDK_CACHE_DIR,
- * or the project's node_modules/.cache/kamal-cdk). The package is src/.. in a checkout, lib/src/../..
- * installed (lib/ has no package.json).
- */
-const CACHE_DIR = path.join(packageCacheDir(fs.existsSync(path.join(__dirname, '..', 'package.json')) ? path.join(__dirname, '..') : path.join(__dirname, '..', '..')), 'ajv');
+/** Compiled validators and their code caches, with the package's other caches. */
+const CACHE_DIR = ownCacheDir('ajv');
 
 /** What a compiled validator depends on: ajv's version, its options and the schema's text. */
 export function schemaKey(schema: object): string {
@@ -104,15 +99,7 @@ export function compileSchema(schema: object, precompiled?: string): ValidateFun
   let fn = precompiled !== undefined && fs.existsSync(precompiled) ? load(precompiled, path.join(CACHE_DIR, `${key}.shipped.v8cache`)) : undefined;
   if (!fn && fs.existsSync(file)) fn = load(file, `${file}.v8cache`);
   if (!fn) {
-    const code = standaloneValidator(schema);
-    try {
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, file);
-    } catch {
-      // A read-only checkout just compiles every time.
-    }
+    writeCacheFile(file, standaloneValidator(schema));
     fn = ajv().compile(splitSchema(schema));
   }
   compiledSchemas.set(schema, fn);

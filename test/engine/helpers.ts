@@ -127,3 +127,22 @@ function cleanEnv(env: ChildEnv): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
 }
+
+/**
+ * `load()` run with fresh module instances (jest.isolateModules) and KAMAL_CDK_CACHE_DIR set to
+ * `cacheDir` (modules read it when they load): a module's caches then start where the test says.
+ */
+export function loadWithCacheDir<T>(cacheDir: string, load: () => T): T {
+  const before = process.env.KAMAL_CDK_CACHE_DIR;
+  process.env.KAMAL_CDK_CACHE_DIR = cacheDir;
+  try {
+    let out: { value: T } | undefined;
+    jest.isolateModules(() => {
+      out = { value: load() };
+    });
+    return out!.value;
+  } finally {
+    if (before === undefined) delete process.env.KAMAL_CDK_CACHE_DIR;
+    else process.env.KAMAL_CDK_CACHE_DIR = before;
+  }
+}

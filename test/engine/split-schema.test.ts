@@ -5,6 +5,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { PRECOMPILED } from '../../scripts/validators';
 import { splitSchema } from '../../src/schema';
 import { parseYaml, YamlDialect } from '../../src/yaml';
+import { loadWithCacheDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -98,22 +99,11 @@ test('the schema as written still meets ajv\'s strict checks, which a moved part
   // GIVEN: \`type: object\` where the parent already says string (strictTypes); split, the part
   // moved to definitions no longer knows its parent's type
   const schema = { type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'object', properties: { b: { type: 'integer' } } }] } } };
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-split-'));
-  const before = process.env.KAMAL_CDK_CACHE_DIR;
-  process.env.KAMAL_CDK_CACHE_DIR = cache;
-  try {
-    let mod: typeof import('../../src/schema') | undefined;
-    jest.isolateModules(() => {
-      mod = jest.requireActual<typeof import('../../src/schema')>('../../src/schema');
-    });
-    // THEN
-    expect(() => new Ajv({ strict: true, allowUnionTypes: true, inlineRefs: false }).compile(splitSchema(schema))).not.toThrow();
-    expect(() => mod!.standaloneValidator(schema)).toThrow(/strict mode: .*not allowed by context/);
-    expect(() => mod!.compileSchema(schema)).toThrow(/strict mode/);
-  } finally {
-    if (before === undefined) delete process.env.KAMAL_CDK_CACHE_DIR;
-    else process.env.KAMAL_CDK_CACHE_DIR = before;
-  }
+  const mod = loadWithCacheDir(fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-split-')), () => jest.requireActual<typeof import('../../src/schema')>('../../src/schema'));
+  // THEN
+  expect(() => new Ajv({ strict: true, allowUnionTypes: true, inlineRefs: false }).compile(splitSchema(schema))).not.toThrow();
+  expect(() => mod.standaloneValidator(schema)).toThrow(/strict mode: .*not allowed by context/);
+  expect(() => mod.compileSchema(schema)).toThrow(/strict mode/);
 });
 
 /** The emitted documents each shipped schema checks, from this repository's out/ and examples/multi-host/out/. */

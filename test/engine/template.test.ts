@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { TemplateFile, Testing } from '../../src';
-import { TEMPLATES } from './helpers';
+import { loadWithCacheDir, TEMPLATES } from './helpers';
 
 const site = path.join(TEMPLATES, 'site.conf.hbs');
 const siteContext = () => ({
@@ -151,4 +153,67 @@ test('printable values, quotes and Unicode included, render as given', () => {
 
   // THEN
   expect(Testing.synth(app)['site.conf']).toContain('bücher.example');
+});
+
+describe('compiled templates cached on disk', () => {
+  /** The engine (TemplateFile and Testing) loaded afresh, with the cache folder `root`. */
+  function fresh(root: string): { TemplateFile: typeof TemplateFile; Testing: typeof Testing } {
+    return loadWithCacheDir(root, () => jest.requireActual<typeof import('../../src')>('../../src'));
+  }
+
+  function render(m: ReturnType<typeof fresh>, context: object): string {
+    const app = m.Testing.app();
+    new m.TemplateFile(app, 'site', { path: 'site.conf', template: site, context, marker: false });
+    return m.Testing.synth(app)['site.conf'];
+  }
+
+  function cachedFiles(root: string): string[] {
+    return fs.readdirSync(path.join(root, 'templates')).filter((f) => /^[0-9a-f]{40}\.js$/.test(f));
+  }
+
+  test('the first run writes the precompiled template under its key, and a later run renders from it', () => {
+    // GIVEN: a first run, then its cached template changed (only a cache that is used can show it)
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-templates-'));
+    const first = fresh(root);
+    const expected = render(first, siteContext());
+    expect(render(first, siteContext())).toBe(expected); // rendered again in the same process: the same key
+    const files = cachedFiles(root);
+    expect(files).toHaveLength(1);
+    const cached = path.join(root, 'templates', files[0]);
+    fs.writeFileSync(cached, fs.readFileSync(cached, 'utf8').replace('server_name', 'cached_name'));
+
+    // WHEN
+    const later = render(fresh(root), siteContext());
+
+    // THEN
+    expect(expected).toContain('server_name example.test;');
+    expect(later).toBe(expected.replace('server_name', 'cached_name'));
+  });
+
+  test('a cached module of another key is not used, and is replaced', () => {
+    // GIVEN: the cache file holds another template's code under another key
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-templates-'));
+    const expected = render(fresh(root), siteContext());
+    const [file] = cachedFiles(root);
+    const cached = path.join(root, 'templates', file);
+    fs.writeFileSync(cached, fs.readFileSync(cached, 'utf8').replace('server_name', 'cached_name').replace(/module\.exports\.key = "[0-9a-f]+"/, 'module.exports.key = "other"'));
+
+    // WHEN
+    const later = render(fresh(root), siteContext());
+
+    // THEN
+    expect(later).toBe(expected);
+    expect(fs.readFileSync(cached, 'utf8')).toContain(`module.exports.key = "${file.slice(0, -3)}"`);
+  });
+
+  test('from the cache, a variable the context lacks is still an error', () => {
+    // GIVEN
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-templates-'));
+    render(fresh(root), siteContext());
+    const { host: _host, ...withoutHost } = siteContext();
+    void _host;
+
+    // THEN
+    expect(() => render(fresh(root), withoutHost)).toThrow(/"host" not defined/);
+  });
 });

@@ -2,23 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PRECOMPILED, precompiledFile } from '../../scripts/validators';
+import { loadWithCacheDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** src/schema.ts loaded afresh with its cache folder in `cacheDir` (the folder is read when the module loads). */
 function freshSchemaModule(cacheDir: string): typeof import('../../src/schema') {
-  const before = process.env.KAMAL_CDK_CACHE_DIR;
-  process.env.KAMAL_CDK_CACHE_DIR = cacheDir;
-  try {
-    let mod: typeof import('../../src/schema') | undefined;
-    jest.isolateModules(() => {
-      mod = jest.requireActual<typeof import('../../src/schema')>('../../src/schema');
-    });
-    return mod!;
-  } finally {
-    if (before === undefined) delete process.env.KAMAL_CDK_CACHE_DIR;
-    else process.env.KAMAL_CDK_CACHE_DIR = before;
-  }
+  return loadWithCacheDir(cacheDir, () => jest.requireActual<typeof import('../../src/schema')>('../../src/schema'));
 }
 
 const SCHEMA = { type: 'object', additionalProperties: false, properties: { port: { type: 'integer' } } };
