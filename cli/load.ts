@@ -4,7 +4,10 @@ import type { App, SynthHost } from '../src/app';
 import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
-  bundleEntry(entry: string, options?: { root?: string; shared?: string[] }): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean };
+  bundleEntry(
+    entry: string,
+    options?: { root?: string; shared?: string[]; sourcemap?: boolean },
+  ): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean; sourceMap(): string | undefined };
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,7 +81,8 @@ export function loadEntry(
   entryLabel = path.relative(root, entry).split(path.sep).join('/'),
 ): LoadedEntry {
   const lend = lentPackages();
-  const bundle = bundleEntry(entry, { root, shared: [...lend.keys()] });
+  // No source map until an error needs one (bundle.sourceMap()): a third of the bundling saved.
+  const bundle = bundleEntry(entry, { root, shared: [...lend.keys()], sourcemap: false });
   const results: unknown[] = [];
   const host: SynthHost = {
     entry: entryLabel,
@@ -104,7 +108,7 @@ export function loadEntry(
     loadWithCodeCache(bundle.file, m, undefined, (base) => requireLending(bundle.file, lend, base));
     m.loaded = true;
   } catch (e) {
-    error = entryError(e, bundle.file, root, libraryDirs);
+    error = entryError(e, bundle, root, libraryDirs);
   } finally {
     // An app.synth() that runs after the entry returned (from an async function, a timer) is too
     // late: the command has already acted. It must not write out/ on its own either.
@@ -126,23 +130,28 @@ function lateHost(entry: string): SynthHost {
 }
 
 /** The message of an exception, and the first place in the user's own sources on its stack. */
-function entryError(e: unknown, bundleFile: string, root: string, libraryDirs: string[]): EntryError {
+function entryError(e: unknown, bundle: { file: string; sourceMap(): string | undefined }, root: string, libraryDirs: string[]): EntryError {
   const message = e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e);
   const stack = e instanceof Error ? e.stack : undefined;
-  return { message, location: stack ? userLocation(stack, bundleFile, root, libraryDirs) : undefined, stack };
+  return { message, location: stack ? userLocation(stack, bundle, root, libraryDirs) : undefined, stack };
 }
 
-function userLocation(stack: string, bundleFile: string, root: string, libraryDirs: string[]): string | undefined {
+function userLocation(stack: string, bundle: { file: string; sourceMap(): string | undefined }, root: string, libraryDirs: string[]): string | undefined {
+  const bundleFile = bundle.file;
+  const escaped = bundleFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  // The map is made on demand (a second bundling): only for a stack that passes through the bundle.
+  if (!frame.test(stack)) return undefined;
   let map: { findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number } } | undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SourceMap } = require('module') as { SourceMap: new (payload: object) => NonNullable<typeof map> };
-    map = new SourceMap(JSON.parse(fs.readFileSync(`${bundleFile}.map`, 'utf8')));
+    const file = bundle.sourceMap();
+    if (file === undefined) return undefined;
+    map = new SourceMap(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch {
     return undefined;
   }
-  const escaped = bundleFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`);
   for (const line of stack.split('\n')) {
     const m = frame.exec(line);
     if (!m) continue;

@@ -293,9 +293,34 @@ function ownDirnames(text, root, inputs) {
 }
 
 /**
+ * The source map of a bundle, made when first asked for where the bundle was made without one
+ * (maps cost a third of the bundling, and only an error shown to the user reads one): the entry
+ * is bundled again with a map, which belongs to the bundle only if esbuild wrote the very same
+ * code (the sources have not changed since); otherwise there is none. Returns the map's path.
+ */
+function sourceMapOf(entry, outfile, root, external, shared) {
+  const map = `${outfile}.map`;
+  if (fs.existsSync(map)) return map;
+  const tmp = `${outfile.slice(0, -'.js'.length)}.${process.pid}.${Date.now()}.map.tmp.js`;
+  try {
+    bundle(entry, tmp, root, external, true, shared);
+    if (fs.readFileSync(tmp, 'utf8') !== fs.readFileSync(outfile, 'utf8')) return undefined;
+    fs.renameSync(`${tmp}.map`, map);
+    return map;
+  } catch {
+    return undefined;
+  } finally {
+    rmQuietly(tmp);
+    rmQuietly(`${tmp}.map`);
+  }
+}
+
+/**
  * The path of the cached bundle of `entry` (absolute), bundling it first when any file that went
  * into the cached one has changed. Returns the bundle, the project root, and the inputs (relative
- * to the root) with their hashes. The cache folder is `options.cacheDir`, else the root's.
+ * to the root) with their hashes, and `sourceMap()`, the path of its source map (made then if the
+ * bundle was made without one; see sourceMapOf). The cache folder is `options.cacheDir`, else the
+ * root's.
  */
 function bundleEntry(entry, options = {}) {
   entry = path.resolve(entry);
@@ -312,7 +337,7 @@ function bundleEntry(entry, options = {}) {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (index && index.settled !== false && index.tools === tools && same(index.external, external) && same(index.shared, shared) && index.sourcemap === sourcemap) {
     const outfile = path.join(dir, index.bundle);
-    if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, shared, cached: true };
+    if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, shared, cached: true, sourceMap: () => sourceMapOf(entry, outfile, root, external, shared) };
   }
 
   fs.mkdirSync(dir, { recursive: true });
@@ -354,7 +379,7 @@ function bundleEntry(entry, options = {}) {
       if (st && st.mtimeMs < Date.now() - 60_000) rmQuietly(path.join(dir, old));
     }
   }
-  return { file: outfile, root, inputs, shared, cached: false };
+  return { file: outfile, root, inputs, shared, cached: false, sourceMap: () => sourceMapOf(entry, outfile, root, external, shared) };
 }
 
 /**

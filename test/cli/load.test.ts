@@ -9,7 +9,10 @@ import * as path from 'path';
 import { kamalCdk, project } from './helpers';
  
 const { bundleEntry, cacheName, requireLending } = require('../../src/bundle-cache.js') as {
-  bundleEntry(entry: string, options?: { root?: string; shared?: string[] }): { file: string; inputs: Array<[string, string]>; cached: boolean };
+  bundleEntry(
+    entry: string,
+    options?: { root?: string; shared?: string[]; sourcemap?: boolean },
+  ): { file: string; inputs: Array<[string, string]>; cached: boolean; sourceMap(): string | undefined };
   cacheName(root: string, entry: string): string;
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
 };
@@ -129,4 +132,32 @@ test("the command lends its own yaml, constructs, handlebars and ini to the esta
   );
   expect(index.inputs.map(([f]) => f).filter((f) => /node_modules\/(yaml|constructs|handlebars|ini)\//.test(f))).toEqual([]);
   expect(fs.readFileSync(path.join(dir, 'out/a.yml'), 'utf8')).toContain('greeting: hello\nlist:\n  - 1\n  - two\n');
+});
+
+test('a bundle made without a source map makes it when first asked, and only for the code it holds', () => {
+  // GIVEN: a bundle made without a map, as the command makes the estate's
+  const dir = project({ 'synth.ts': "import { word } from './word';\nexport const seen: unknown = word();\n", 'word.ts': "export function word(): string {\n  return 'w';\n}\n" });
+  const entry = path.join(dir, 'synth.ts');
+  const b = bundleEntry(entry, { root: dir, sourcemap: false });
+  expect(fs.existsSync(`${b.file}.map`)).toBe(false);
+
+  // WHEN
+  const map = b.sourceMap();
+
+  // THEN: the map is the bundle's own (it names word.ts and points at its lines)
+  expect(map).toBe(`${b.file}.map`);
+  const parsed = JSON.parse(fs.readFileSync(map!, 'utf8')) as { sources: string[] };
+  expect(parsed.sources.some((f) => f.endsWith('word.ts'))).toBe(true);
+  const { SourceMap } = require('module') as { SourceMap: new (p: object) => { findEntry(l: number, c: number): { originalSource?: string; originalLine?: number } } };
+  const lines = fs.readFileSync(b.file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.includes('return "w"'));
+  const found = new SourceMap(parsed).findEntry(at, lines[at].indexOf('return'));
+  expect([found.originalSource?.endsWith('word.ts'), found.originalLine]).toEqual([true, 1]);
+  expect(fs.readdirSync(path.join(cache, 'bundles')).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+  // AND: once the sources have changed, an older bundle gets no map (it could only be another code's)
+  const old = bundleEntry(entry, { root: dir, sourcemap: false });
+  fs.rmSync(`${old.file}.map`);
+  fs.writeFileSync(path.join(dir, 'word.ts'), "export function word(): string {\n  const x = 'changed';\n  return x;\n}\n");
+  expect(old.sourceMap()).toBeUndefined();
 });
