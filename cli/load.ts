@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App, SynthHost } from '../src/app';
+import { loadWithCodeCache } from '../src/code-cache';
 import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
@@ -9,10 +10,6 @@ const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
     options?: { root?: string; shared?: string[]; sourcemap?: boolean },
   ): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean; sourceMap(): string | undefined };
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { loadWithCodeCache } = require('../src/code-cache.js') as {
-  loadWithCodeCache(file: string, mod?: object, cacheFile?: string, wrapRequire?: (base: NodeJS.Require) => NodeJS.Require): unknown;
 };
 
 /**

@@ -1,2 +1,8 @@
 /** Runs a CommonJS file with V8's code cache (kept at `cacheFile`, by default beside it) and returns its exports (see code-cache.js). */
-export function loadWithCodeCache(file: string, mod?: { exports: unknown; filename?: string }, cacheFile?: string, wrapRequire?: (base: NodeJS.Require) => NodeJS.Require): unknown;
+export function loadWithCodeCache(
+  file: string,
+  mod?: { exports: unknown; filename?: string },
+  cacheFile?: string,
+  wrapRequire?: (base: NodeJS.Require) => NodeJS.Require,
+  tag?: string,
+): unknown;

@@ -111,6 +111,25 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '
 const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'if', 'then', 'else', 'not', 'allOf', 'anyOf', 'oneOf']);
 
 /**
+ * A shallow copy of schema `s` with `fn` applied to each of its direct subschemas; \`movable\` is
+ * false for a definition (it stays where references name it). A \`dependencies\` entry that lists
+ * property names (an array) is not a schema and is kept.
+ */
+function mapSubschemas(s: Record<string, unknown>, fn: (sub: unknown, movable: boolean) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (SCHEMA_MAPS.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : fn(sub, k !== 'definitions' && k !== '$defs')]));
+    } else if (SCHEMA_VALUES.has(k)) {
+      out[k] = Array.isArray(v) ? v.map((x) => fn(x, true)) : fn(v, true);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/**
  * The same schema, with every object schema below the root (one with \`type: object\` and
  * \`properties\`) moved to \`definitions\` and referenced there. With ajv's inlineRefs off each
  * becomes a function of its own, so V8 compiles only the parts a document has (a Loki config uses
@@ -138,18 +157,7 @@ export function splitSchema(schema: object): object {
     s.properties !== undefined && (s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object')));
   const walk = (s: unknown, hoist: boolean): unknown => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) return s;
-    const src = s as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(src)) {
-      if (SCHEMA_MAPS.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        // dependencies may also list property names (an array): those are not schemas.
-        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, Array.isArray(sub) ? sub : walk(sub, k !== 'definitions' && k !== '$defs')]));
-      } else if (SCHEMA_VALUES.has(k)) {
-        out[k] = Array.isArray(v) ? v.map((x) => walk(x, true)) : walk(v, true);
-      } else {
-        out[k] = v;
-      }
-    }
+    const out = mapSubschemas(s as Record<string, unknown>, walk);
     if (!hoist || !isObjectSchema(out)) return out;
     const name = nextName();
     added[name] = out;
@@ -162,22 +170,21 @@ export function splitSchema(schema: object): object {
 
 /** Whether every \`$ref\` in the schema is \`#\` or names one of the root's definitions, and no \`$id\` is below the root. */
 function onlyRootReferences(root: Record<string, unknown>, definitions: Record<string, unknown>): boolean {
-  const ok = (v: unknown, top: boolean): boolean => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return true;
+  let all = true;
+  const check = (v: unknown, top: boolean): unknown => {
+    if (!all || typeof v !== 'object' || v === null || Array.isArray(v)) return v;
     const o = v as Record<string, unknown>;
-    if (!top && (o.$id !== undefined || o.$anchor !== undefined)) return false;
-    if (o.$recursiveRef !== undefined || o.$dynamicRef !== undefined) return false;
+    if (!top && (o.$id !== undefined || o.$anchor !== undefined)) all = false;
+    if (o.$recursiveRef !== undefined || o.$dynamicRef !== undefined) all = false;
     if (o.$ref !== undefined && o.$ref !== '#') {
       const name = typeof o.$ref === 'string' ? /^#\/definitions\/([^/~%]+)$/.exec(o.$ref)?.[1] : undefined;
-      if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) return false;
+      if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) all = false;
     }
-    return Object.entries(o).every(([k, x]) => {
-      if (SCHEMA_MAPS.has(k)) return typeof x !== 'object' || x === null || Object.values(x).every((sub) => Array.isArray(sub) || ok(sub, false));
-      if (SCHEMA_VALUES.has(k)) return Array.isArray(x) ? x.every((sub) => ok(sub, false)) : ok(x, false);
-      return true;
-    });
+    mapSubschemas(o, (sub) => check(sub, false));
+    return v;
   };
-  return ok(root, true);
+  check(root, true);
+  return all;
 }
 
 /**
