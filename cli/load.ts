@@ -7,10 +7,12 @@ import type { Synthesis, SynthesizeOptions } from '../src/synthesizer';
 const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
   bundleEntry(
     entry: string,
-    options?: { root?: string; shared?: string[]; sourcemap?: boolean },
+    options?: BundleOptions,
   ): { file: string; root: string; inputs: Array<[string, string]>; cached: boolean; sourceMap(): string | undefined };
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
 };
+
+type BundleOptions = { root?: string; shared?: string[]; library?: { files: string[]; dirs: string[] }; sourcemap?: boolean };
 
 /**
  * The packages this command loads itself, which the estate's bundle borrows instead of carrying
@@ -19,16 +21,14 @@ const { bundleEntry, requireLending } = require('../src/bundle-cache.js') as {
  * bundles that copy. Loaded on first use.
  */
 function lentPackages(): Map<string, () => unknown> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const loaders: Array<[string, () => unknown]> = [
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ['constructs', () => require('constructs')],
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ['yaml', () => require('yaml')],
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ['handlebars', () => require('handlebars')],
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ['ini', () => require('ini')],
   ];
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const lend = new Map<string, () => unknown>();
   for (const [name, load] of loaders) {
     let file: string;
@@ -41,6 +41,41 @@ function lentPackages(): Map<string, () => unknown> {
     lend.set(file, () => (loaded ??= { value: load() }).value);
   }
   return lend;
+}
+
+/**
+ * kamal-cdk itself, lent to the estate like the packages above: each entry point of the package
+ * (`kamal-cdk`, `kamal-cdk/kamal`, ..., and the engine's src/index) by the file this command's
+ * copy was built from (from a checkout, the TypeScript source; installed, lib/). The estate's
+ * bundle then holds only the estate: nothing of the library is bundled, compiled or run a second
+ * time. Lent whole or not at all (see bundle-cache's `library`): an estate that imports a module
+ * of the library by a deeper path bundles its own copy of all of it, as before.
+ */
+function lentLibrary(): { loaders: Map<string, () => unknown>; dirs: string[] } {
+  const root = path.resolve(__dirname, '..');
+  const ext = path.extname(__filename) === '.ts' ? '.ts' : '.js';
+  // Written out one by one: the command's bundle must hold each of them, and esbuild follows only
+  // a require of a literal path.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const loaders: Array<[string, () => unknown]> = [
+    ['src', () => require('../src')],
+    ['constructs', () => require('../constructs')],
+    ['constructs/kamal', () => require('../constructs/kamal')],
+    ['constructs/registry', () => require('../constructs/registry')],
+    ['constructs/observability', () => require('../constructs/observability')],
+    ['constructs/rails', () => require('../constructs/rails')],
+    ['constructs/github', () => require('../constructs/github')],
+    ['constructs/estate', () => require('../constructs/estate')],
+    ['constructs/docs', () => require('../constructs/docs')],
+  ];
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const lend = new Map<string, () => unknown>();
+  for (const [dir, load] of loaders) {
+    const file = path.join(root, dir, `index${ext}`);
+    if (!fs.existsSync(file)) return { loaders: new Map(), dirs: [] };
+    lend.set(file, load);
+  }
+  return { loaders: lend, dirs: [path.join(root, 'src'), path.join(root, 'constructs')] };
 }
 
 const HOST_SYMBOL = Symbol.for('kamal-cdk.host');
@@ -77,9 +112,11 @@ export function loadEntry(
   libraryDirs: string[],
   entryLabel = path.relative(root, entry).split(path.sep).join('/'),
 ): LoadedEntry {
-  const lend = lentPackages();
+  const packages = lentPackages();
+  const library = lentLibrary();
+  const lend = new Map([...packages, ...library.loaders]);
   // No source map until an error needs one (bundle.sourceMap()): a third of the bundling saved.
-  const bundle = bundleEntry(entry, { root, shared: [...lend.keys()], sourcemap: false });
+  const bundle = bundleEntry(entry, { root, shared: [...packages.keys()], library: { files: [...library.loaders.keys()], dirs: library.dirs }, sourcemap: false });
   const results: unknown[] = [];
   const host: SynthHost = {
     entry: entryLabel,

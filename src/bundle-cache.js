@@ -14,12 +14,17 @@
  * there is left out of the bundle wherever an import resolves to exactly that file, and the bundle
  * is run with requireLending, which hands it the caller's instance. An import that resolves to
  * any other copy (another version, nested in another node_modules) is bundled as usual.
+ *
+ * A library is lent whole or not at all (`library`): its entry files are left out only when no
+ * other file of its folders would go into the bundle. An estate that imports one of its modules
+ * by a deeper path gets the library bundled, entry files and all, so no module of it ever runs
+ * twice (two copies of one class fail every instanceof between them).
  */
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const INDEX_VERSION = 5;
+const INDEX_VERSION = 6;
 
 /** The folder of the nearest package.json at or above `dir` (the project the entry belongs to). */
 function projectRootOf(dir) {
@@ -319,8 +324,9 @@ function sourceMapOf(entry, outfile, root, external, shared) {
  * The path of the cached bundle of `entry` (absolute), bundling it first when any file that went
  * into the cached one has changed. Returns the bundle, the project root, and the inputs (relative
  * to the root) with their hashes, and `sourceMap()`, the path of its source map (made then if the
- * bundle was made without one; see sourceMapOf). The cache folder is `options.cacheDir`, else the
- * root's.
+ * bundle was made without one; see sourceMapOf), and `shared`, the files it leaves to the caller
+ * (options.shared, plus options.library.files when the library could be lent whole). The cache
+ * folder is `options.cacheDir`, else the root's.
  */
 function bundleEntry(entry, options = {}) {
   entry = path.resolve(entry);
@@ -330,13 +336,19 @@ function bundleEntry(entry, options = {}) {
   const indexFile = path.join(dir, `${name}.index.json`);
   const tools = `${toolStamp()}\0${settingsStamp(root)}`;
   const external = options.external || [];
-  const shared = [...new Set((options.shared || []).map((f) => path.resolve(f)))].sort();
+  const lent = (files) => [...new Set((files || []).map((f) => path.resolve(f)))].sort();
+  const packages = lent(options.shared);
+  const library = options.library ? { files: lent(options.library.files), dirs: lent(options.library.dirs) } : { files: [], dirs: [] };
+  // What the caller offered decides whether a cached bundle may serve; what the bundle leaves
+  // out (the packages, and the library when it could be lent whole) is recorded beside it.
+  const offered = { packages, library };
   // Maps cost a third of the bundling; only bundles whose errors are shown to users need one.
   const sourcemap = options.sourcemap !== false;
   const index = readIndex(indexFile);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  if (index && index.settled !== false && index.tools === tools && same(index.external, external) && same(index.shared, shared) && index.sourcemap === sourcemap) {
+  if (index && index.settled !== false && index.tools === tools && same(index.external, external) && same(index.offered, offered) && Array.isArray(index.shared) && index.sourcemap === sourcemap) {
     const outfile = path.join(dir, index.bundle);
+    const shared = index.shared;
     if (fs.existsSync(outfile) && inputsUnchanged(root, index)) return { file: outfile, root, inputs: index.inputs, shared, cached: true, sourceMap: () => sourceMapOf(entry, outfile, root, external, shared) };
   }
 
@@ -344,9 +356,15 @@ function bundleEntry(entry, options = {}) {
   const tmp = path.join(dir, `${name}.${process.pid}.${Date.now()}.tmp.js`);
   const started = Date.now();
   let inputs;
+  let shared = [...packages, ...library.files].sort();
   try {
     const now = Date.now();
-    inputs = bundle(entry, tmp, root, external, sourcemap, shared).map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
+    let files = bundle(entry, tmp, root, external, sourcemap, shared);
+    if (library.files.length > 0 && files.some((rel) => library.dirs.some((d) => isWithin(path.resolve(root, rel), d)))) {
+      shared = packages;
+      files = bundle(entry, tmp, root, external, sourcemap, shared);
+    }
+    inputs = files.map((rel) => [rel.split(path.sep).join('/'), ...recordFile(path.resolve(root, rel), now)]);
   } catch (e) {
     rmQuietly(tmp);
     rmQuietly(`${tmp}.map`);
@@ -368,7 +386,7 @@ function bundleEntry(entry, options = {}) {
   // is unsettled: never reused (the next run bundles again), it still names the inputs (for watch).
   const settled = inputs.every(([rel, hash]) => settledSince(path.resolve(root, rel), hash, started));
   const tmpIndex = `${indexFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, shared, sourcemap, bundle: bundleName, settled, inputs, folders }));
+  fs.writeFileSync(tmpIndex, JSON.stringify({ version: INDEX_VERSION, tools, external, offered, shared, sourcemap, bundle: bundleName, settled, inputs, folders }));
   fs.renameSync(tmpIndex, indexFile);
   if (settled) {
     // Bundles of older inputs go once they are a minute old: another run may have just renamed one
@@ -406,6 +424,12 @@ function requireLending(bundleFile, lend, base) {
  */
 function cacheName(root, entry) {
   return `${path.relative(root, entry).replace(/[^A-Za-z0-9]+/g, '_')}.${sha(path.resolve(root)).slice(0, 8)}`;
+}
+
+/** Whether `file` is `dir` or inside it (both absolute). */
+function isWithin(file, dir) {
+  const rel = path.relative(dir, file);
+  return rel === '' || (rel.split(path.sep)[0] !== '..' && !path.isAbsolute(rel));
 }
 
 function rmQuietly(file) {

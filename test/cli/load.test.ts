@@ -11,8 +11,8 @@ import { kamalCdk, project } from './helpers';
 const { bundleEntry, cacheName, requireLending } = require('../../src/bundle-cache.js') as {
   bundleEntry(
     entry: string,
-    options?: { root?: string; shared?: string[]; sourcemap?: boolean },
-  ): { file: string; inputs: Array<[string, string]>; cached: boolean; sourceMap(): string | undefined };
+    options?: { root?: string; shared?: string[]; library?: { files: string[]; dirs: string[] }; sourcemap?: boolean },
+  ): { file: string; inputs: Array<[string, string]>; shared: string[]; cached: boolean; sourceMap(): string | undefined };
   cacheName(root: string, entry: string): string;
   requireLending(bundleFile: string, lend: Map<string, () => unknown>, base: NodeJS.Require): NodeJS.Require;
 };
@@ -114,6 +114,61 @@ test('a bundle whose input may have changed while it was made is recorded as uns
   expect([first.cached, second.cached]).toEqual([false, false]);
 });
 
+const REPO = path.resolve(__dirname, '../..');
+const SRC_INDEX = path.join(REPO, 'src', 'index.ts');
+const LIBRARY = { files: [SRC_INDEX], dirs: [path.join(REPO, 'src')] };
+
+/** Bundles a project of `synth` offering LIBRARY, twice (the second from the cache). */
+async function bundleTwice(synth: string): Promise<{ dir: string; b: ReturnType<typeof bundleEntry>; again: ReturnType<typeof bundleEntry> }> {
+  const dir = project({ 'synth.ts': synth });
+  // A bundle is recorded only when no input changed while it was made; this one was just written.
+  await new Promise((r) => setTimeout(r, 100));
+  const entry = path.join(dir, 'synth.ts');
+  return { dir, b: bundleEntry(entry, { root: dir, library: LIBRARY }), again: bundleEntry(entry, { root: dir, library: LIBRARY }) };
+}
+
+test('a library whose entry files are all the estate imports is lent: the bundle holds the estate alone', async () => {
+  // WHEN
+  const { b, again } = await bundleTwice("import { App } from '@kamal-cdk/src';\nexport const seen: unknown = App;\n");
+
+  // THEN
+  expect(b.inputs.map(([f]) => f)).toEqual(['synth.ts']);
+  expect(b.shared).toEqual([SRC_INDEX]);
+  expect(again).toMatchObject({ file: b.file, cached: true, shared: [SRC_INDEX] });
+});
+
+test('an estate that imports a module of the library by a deeper path gets the whole library bundled, entry files too', async () => {
+  // WHEN: one import of the entry file, one of a module behind it
+  const { dir, b, again } = await bundleTwice("import { App } from '@kamal-cdk/src';\nimport { YamlFile } from '@kamal-cdk/src/yaml';\nexport const seen: unknown = [App, YamlFile];\n");
+
+  // THEN: nothing of the library is left out, so no module of it exists twice
+  const inputs = b.inputs.map(([f]) => path.resolve(dir, f));
+  expect(inputs).toEqual(expect.arrayContaining([SRC_INDEX, path.join(REPO, 'src', 'yaml.ts'), path.join(REPO, 'src', 'file.ts')]));
+  expect(b.shared).toEqual([]);
+  expect(again).toMatchObject({ file: b.file, cached: true, shared: [] });
+});
+
+test('the command lends the library to an estate that imports it by its entry files, and bundles it whole for one that goes deeper', () => {
+  // GIVEN: the same estate written both ways. A check registered through a second copy of the
+  // library would sit in that copy's registry, where the lent synthesizer never looks.
+  const body = "const app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: ['x'] });\nChecks.of(app).add(() => [{ construct: app, message: 'the estate check ran' }]);\napp.synth();\n";
+  const lent = project({ 'synth.ts': `import { App, Checks, TextFile } from '@kamal-cdk/src';\n${body}` });
+  const deep = project({ 'synth.ts': `import { App, TextFile } from '@kamal-cdk/src';\nimport { Checks } from '@kamal-cdk/src/checks';\n${body}` });
+
+  // WHEN
+  const r1 = kamalCdk(lent, 'synth', '--quiet');
+  const r2 = kamalCdk(deep, 'synth', '--quiet');
+
+  // THEN: both run the check
+  for (const r of [r1, r2]) {
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('the estate check ran');
+  }
+  const inputsOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/.cache/kamal-cdk-test-cache/bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`), 'utf8')) as { inputs: Array<[string]> }).inputs.map(([f]) => f);
+  expect(inputsOf(lent)).toEqual(['synth.ts']);
+  expect(inputsOf(deep).map((f) => path.resolve(deep, f))).toEqual(expect.arrayContaining([SRC_INDEX, path.join(REPO, 'src', 'checks.ts')]));
+});
+
 test("the command lends its own yaml, constructs, handlebars and ini to the estate; the estate's output is the same", () => {
   // GIVEN: an estate that renders YAML and a template through the engine
   const dir = project({
@@ -127,7 +182,7 @@ test("the command lends its own yaml, constructs, handlebars and ini to the esta
   expect([r.status, r.stderr]).toEqual([0, '']);
   const indexFile = path.join(path.resolve(__dirname, '../../node_modules/.cache/kamal-cdk-test-cache'), 'bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`);
   const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { shared: string[]; inputs: Array<[string]> };
-  expect(index.shared.map((f) => path.relative(path.resolve(__dirname, '../..'), f))).toEqual(
+  expect(index.shared.map((f) => path.relative(REPO, f)).filter((f) => f.startsWith('node_modules'))).toEqual(
     ['node_modules/constructs/lib/index.js', 'node_modules/handlebars/lib/index.js', 'node_modules/ini/lib/ini.js', 'node_modules/yaml/dist/index.js'],
   );
   expect(index.inputs.map(([f]) => f).filter((f) => /node_modules\/(yaml|constructs|handlebars|ini)\//.test(f))).toEqual([]);

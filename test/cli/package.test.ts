@@ -66,6 +66,10 @@ test('npm init -y && npm i <tarball> && npx kamal-cdk init . && synth && check &
   expect(bundles.filter((f) => /^lib_cli_index_js\..*\.js\.v8cache$/.test(f))).toHaveLength(1);
   expect(fs.readdirSync(path.join(dir, 'node_modules/.cache/kamal-cdk/ajv')).filter((f) => f.endsWith('.shipped.v8cache')).length).toBeGreaterThan(0);
   expect(fs.readdirSync(path.join(dir, 'node_modules/kamal-cdk'), { recursive: true }).map(String).filter((f) => f.split(path.sep).includes('.cache'))).toEqual([]);
+  // The estate's bundle holds synth.ts alone: the command lent it kamal-cdk, the copy in lib/.
+  const estate = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules/.cache/kamal-cdk/bundles', bundles.find((f) => /^synth_ts\..*\.index\.json$/.test(f))!), 'utf8')) as { inputs: Array<[string]>; shared: string[] };
+  expect(estate.inputs.map(([f]) => f)).toEqual(['synth.ts']);
+  expect(estate.shared).toContain(path.join(dir, 'node_modules/kamal-cdk/lib/constructs/index.js'));
 });
 
 test('in that project, the command runs lib/cli as it is when its bundle can\'t be cached', () => {
