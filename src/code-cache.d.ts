@@ -6,3 +6,9 @@ export function loadWithCodeCache(
   wrapRequire?: (base: NodeJS.Require) => NodeJS.Require,
   tag?: string,
 ): unknown;
+
+/**
+ * Compiles a CommonJS file without running it and saves that as its code cache, unless it has one
+ * already; returns whether it wrote one (see code-cache.js).
+ */
+export function primeCodeCache(file: string, cacheFile?: string): boolean;

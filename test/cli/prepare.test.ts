@@ -34,6 +34,8 @@ test('npm ci\'s prepare step bundles the command, and its first run uses that bu
   // WHEN
   const prepared = run(PREPARE, [], cache);
   const made = cliBundle(cache);
+  const cacheHeader = () => fs.readFileSync(path.join(cache, 'bundles', `${made.file}.v8cache`)).toString('latin1').split('\n')[0];
+  const primed = cacheHeader();
   const first = run(BIN, ['--version'], cache);
   const again = run(PREPARE, [], cache);
 
@@ -41,6 +43,10 @@ test('npm ci\'s prepare step bundles the command, and its first run uses that bu
   expect({ status: prepared.status, stdout: prepared.stdout, stderr: prepared.stderr }).toEqual({ status: 0, stdout: 'prepare: the kamal-cdk command is bundled\n', stderr: '' });
   expect(first.status).toBe(0);
   expect(cliBundle(cache)).toEqual(made); // not bundled again
+  // ... and compiled once for its code cache (no command's path yet), which the first run wrote
+  // again with what it ran
+  expect(primed).toMatch(/^kamal-cdk-code-cache-3 \S+ \S+ $/);
+  expect(cacheHeader()).toMatch(/^kamal-cdk-code-cache-3 \S+ \S+ other$/);
   expect(again.stdout).toBe('prepare: the kamal-cdk command is already bundled\n');
 });
 

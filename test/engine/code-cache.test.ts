@@ -66,6 +66,35 @@ test('the first run of each tag writes the cache again, with what it ran added; 
   expect(check).toBe('-'); // a settled file: its stamp alone identifies the text
 });
 
+test('a primed cache (compiled, not run) covers no tag, is accepted by V8, and a first run of a tag writes it again', () => {
+  // GIVEN
+  const { dir, run, cache } = setUp();
+  const mod = path.join(dir, 'mod.js');
+   
+  const { primeCodeCache } = require('../../src/code-cache.js') as typeof import('../../src/code-cache');
+
+  // WHEN
+  const primed = primeCodeCache(mod);
+  const stat = () => fs.statSync(cache, { bigint: true }).ino;
+  const ino = stat();
+  const again = primeCodeCache(mod);
+
+  // THEN: written once, for no tag, and V8 takes it for the module's text
+  expect([primed, again, stat()]).toEqual([true, false, ino]);
+  expect(header(cache).tags).toBe('');
+  const buf = fs.readFileSync(cache);
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(mod, 'utf8')}\n})`;
+   
+  const script = new (require('vm') as typeof import('vm')).Script(wrapper, { filename: mod, cachedData: buf.subarray(buf.indexOf(10) + 1) });
+  expect(script.cachedDataRejected).toBe(false);
+
+  // AND: the first run of a command adds what it ran
+  settle();
+  run('a', 'synth');
+  expect(stat()).not.toBe(ino);
+  expect(header(cache).tags).toBe('synth');
+});
+
 test('without a tag, a cache is written once, when there is none', () => {
   // GIVEN
   const { run } = setUp();
