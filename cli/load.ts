@@ -52,7 +52,9 @@ function lentPackages(): Map<string, () => unknown> {
  * of the library by a deeper path bundles its own copy of all of it, as before.
  */
 function lentLibrary(): { loaders: Map<string, () => unknown>; dirs: string[] } {
-  const root = path.resolve(__dirname, '..');
+  // By its real path, as esbuild resolves the estate's imports (a checkout reached through a
+  // symlink, a command run with --preserve-symlinks).
+  const root = fs.realpathSync(path.resolve(__dirname, '..'));
   const ext = path.extname(__filename) === '.ts' ? '.ts' : '.js';
   // Written out one by one: the command's bundle must hold each of them, and esbuild follows only
   // a require of a literal path.

@@ -133,6 +133,32 @@ export function watchCommand(run: RunSettings, io: CliIO): Promise<number> {
   });
 }
 
+/**
+ * Every file of kamal-cdk's own folders when the bundle borrowed the library from the command
+ * instead of holding it (cli/load.ts lentLibrary): in a checkout of kamal-cdk, an edit to the
+ * library changes what the next synth builds. Not for an installed package, whose node_modules is
+ * not watched (as for the bundle's other inputs).
+ */
+export function lentLibraryFiles(index: { shared?: string[]; offered?: { library?: { files: string[]; dirs: string[] } } }): string[] {
+  const library = index.offered?.library;
+  if (!library || !library.files.some((f) => index.shared?.includes(f))) return [];
+  const out: string[] = [];
+  for (const dir of library.dirs) {
+    if (dir.split(path.sep).includes('node_modules')) continue;
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir, { recursive: true }).map(String);
+    } catch {
+      continue;
+    }
+    for (const rel of entries) {
+      const file = path.join(dir, rel);
+      if (fs.statSync(file, { throwIfNoEntry: false })?.isFile()) out.push(file);
+    }
+  }
+  return out;
+}
+
 /** The hash of an input whose bundle is unsettled: matches no content. */
 const UNSETTLED = '\0unsettled';
 
@@ -148,13 +174,16 @@ function inputsOf(root: string, codeRoot: string, entry: string): { files: Set<s
   let text: string | undefined;
   try {
     text = fs.readFileSync(path.join(cacheDirOf(codeRoot), 'bundles', `${name}.index.json`), 'utf8');
-    const index = JSON.parse(text) as { settled?: boolean; inputs: Array<[string, string | undefined]> };
+    const index = JSON.parse(text) as { settled?: boolean; inputs: Array<[string, string | undefined]>; shared?: string[]; offered?: { library?: { files: string[]; dirs: string[] } } };
+    // Relative to the project's real folder, as bundleEntry records them.
+    const base = fs.realpathSync(codeRoot);
     for (const [rel, hash] of index.inputs) {
       if (rel.split('/').includes('node_modules')) continue;
-      const file = path.resolve(codeRoot, rel);
+      const file = path.resolve(base, rel);
       files.add(file);
       bundled.set(file, index.settled === false ? UNSETTLED : hash);
     }
+    for (const file of lentLibraryFiles(index)) files.add(file);
   } catch {
     // no bundle yet (the first synth failed before bundling): the entry and settings are watched
   }

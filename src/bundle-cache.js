@@ -329,8 +329,10 @@ function sourceMapOf(entry, outfile, root, external, shared) {
  * folder is `options.cacheDir`, else the root's.
  */
 function bundleEntry(entry, options = {}) {
-  entry = path.resolve(entry);
-  const root = options.root ? path.resolve(options.root) : projectRootOf(path.dirname(entry));
+  // esbuild resolves symlinks: its list of inputs is relative to the real folders, so the entry
+  // and the root are taken by their real paths too (a project reached through a symlink).
+  entry = realPath(entry);
+  const root = realPath(options.root ? options.root : projectRootOf(path.dirname(entry)));
   const dir = path.join(options.cacheDir ? path.resolve(options.cacheDir) : cacheDirOf(root), 'bundles');
   const name = cacheName(root, entry);
   const indexFile = path.join(dir, `${name}.index.json`);
@@ -338,7 +340,7 @@ function bundleEntry(entry, options = {}) {
   const external = options.external || [];
   const lent = (files) => [...new Set((files || []).map((f) => path.resolve(f)))].sort();
   const packages = lent(options.shared);
-  const library = options.library ? { files: lent(options.library.files), dirs: lent(options.library.dirs) } : { files: [], dirs: [] };
+  const library = options.library ? { files: lent(options.library.files), dirs: lent(options.library.dirs.map(realPath)) } : { files: [], dirs: [] };
   // What the caller offered decides whether a cached bundle may serve; what the bundle leaves
   // out (the packages, and the library when it could be lent whole) is recorded beside it.
   const offered = { packages, library };
@@ -423,7 +425,17 @@ function requireLending(bundleFile, lend, base) {
  * given by KAMAL_CDK_CACHE_DIR may serve several; a bundle holds the absolute paths of its sources).
  */
 function cacheName(root, entry) {
-  return `${path.relative(root, entry).replace(/[^A-Za-z0-9]+/g, '_')}.${sha(path.resolve(root)).slice(0, 8)}`;
+  const realRoot = realPath(root);
+  return `${path.relative(realRoot, realPath(entry)).replace(/[^A-Za-z0-9]+/g, '_')}.${sha(realRoot).slice(0, 8)}`;
+}
+
+/** The path with every symlink resolved (as esbuild and Node resolve modules); as given, made absolute, when it does not exist. */
+function realPath(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 /** Whether `file` is `dir` or inside it (both absolute). */

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { lentLibraryFiles } from '../../cli/watch';
 import { kamalCdk, project } from './helpers';
  
 const { bundleEntry, cacheName, requireLending } = require('../../src/bundle-cache.js') as {
@@ -167,6 +168,54 @@ test('the command lends the library to an estate that imports it by its entry fi
   const inputsOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/.cache/kamal-cdk-test-cache/bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`), 'utf8')) as { inputs: Array<[string]> }).inputs.map(([f]) => f);
   expect(inputsOf(lent)).toEqual(['synth.ts']);
   expect(inputsOf(deep).map((f) => path.resolve(deep, f))).toEqual(expect.arrayContaining([SRC_INDEX, path.join(REPO, 'src', 'checks.ts')]));
+});
+
+test('watch follows every file of a lent library (it is not in the bundle), and none of one bundled or installed', async () => {
+  // GIVEN: a library of two modules, lent to one estate, bundled into another that goes deeper
+  // (outside the test projects' folder, which is inside node_modules)
+  const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-lib-'));
+  fs.writeFileSync(path.join(lib, 'index.ts'), "export * from './helper';\n");
+  fs.writeFileSync(path.join(lib, 'helper.ts'), 'export const WORD = 1;\n');
+  const lent = project({ 'synth.ts': `import { WORD } from '${lib}';\nexport const seen: unknown = WORD;\n` });
+  const deep = project({ 'synth.ts': `import { WORD } from '${lib}/helper';\nexport const seen: unknown = WORD;\n` });
+  await new Promise((r) => setTimeout(r, 100));
+  const library = { files: [path.join(lib, 'index.ts')], dirs: [lib] };
+  const indexOf = (dir: string) => {
+    bundleEntry(path.join(dir, 'synth.ts'), { root: dir, library });
+    return JSON.parse(fs.readFileSync(path.join(cache, 'bundles', `${cacheName(dir, path.join(dir, 'synth.ts'))}.index.json`), 'utf8')) as Parameters<typeof lentLibraryFiles>[0];
+  };
+
+  // WHEN
+  const followed = lentLibraryFiles(indexOf(lent));
+  const notFollowed = lentLibraryFiles(indexOf(deep));
+
+  // THEN
+  expect(followed.map((f) => path.relative(lib, f)).sort()).toEqual(['helper.ts', 'index.ts']);
+  expect(notFollowed).toEqual([]);
+  expect(lentLibraryFiles({ shared: [path.join(lib, 'index.ts')], offered: { library: { files: [path.join(lib, 'index.ts')], dirs: [path.join(lib, 'node_modules', 'x')] } } })).toEqual([]);
+  fs.rmSync(lib, { recursive: true, force: true });
+});
+
+test('a project reached through a symlink still gets the library whole when it goes deeper: its checks run', () => {
+  // GIVEN: the estate that imports a module behind the entry file, run through a symlinked folder
+  const real = project({
+    // Its type check, from the symlink, finds no node_modules above it.
+    'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', esModuleInterop: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(REPO, 'node_modules', '@types')] } }),
+    'synth.ts': "import { App, TextFile } from '@kamal-cdk/src';\nimport { Checks } from '@kamal-cdk/src/checks';\nconst app = new App();\nnew TextFile(app, 'a', { path: 'a.txt', lines: ['x'] });\nChecks.of(app).add(() => [{ construct: app, message: 'the estate check ran' }]);\napp.synth();\n",
+  });
+  // (at another depth than the real folder: esbuild names inputs relative to the real one)
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'kamal-cdk-cwd-'));
+  const link = path.join(cwd, 'estate');
+  fs.symlinkSync(real, link);
+
+  // WHEN
+  const r = kamalCdk(cwd, 'synth', '--quiet', '--app', path.join(link, 'synth.ts'), '--outdir', path.join(cwd, 'out'));
+
+  // THEN
+  expect(r.stderr).toContain('the estate check ran');
+  expect(r.status).toBe(1);
+  expect(fs.existsSync(path.join(cwd, 'out'))).toBe(false);
+  fs.rmSync(cwd, { recursive: true, force: true });
 });
 
 test("the command lends its own yaml, constructs, handlebars and ini to the estate; the estate's output is the same", () => {
