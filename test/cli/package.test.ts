@@ -17,6 +17,8 @@ let tarball: string;
 function sh(cmd: string, args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' };
   delete env.CI;
+  // The project's own caches are what these tests look at (node_modules/.cache/kamal-cdk).
+  delete env.KAMAL_CDK_CACHE_DIR;
   return spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout: 300_000, env });
 }
 
