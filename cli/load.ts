@@ -131,14 +131,17 @@ export function loadEntry(
   const g = globalThis as { [HOST_SYMBOL]?: SynthHost };
   const saved = { host: g[HOST_SYMBOL], argv: process.argv };
   g[HOST_SYMBOL] = host;
-  process.argv = [process.argv[0], entry];
+  // By its real path, as the bundle names its modules (and as Node names a main module): an entry
+  // reached through a symlink still finds `process.argv[1] === __filename`.
+  const self = fs.realpathSync(entry);
+  process.argv = [process.argv[0], self];
   let error: EntryError | undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Module = require('module');
-    const m = new Module(entry, null);
-    m.filename = entry;
-    m.paths = Module._nodeModulePaths(path.dirname(entry));
+    const m = new Module(self, null);
+    m.filename = self;
+    m.paths = Module._nodeModulePaths(path.dirname(self));
     m.id = '.';
     process.mainModule = m;
     loadWithCodeCache(bundle.file, m, undefined, (base) => requireLending(bundle.file, lend, base));
