@@ -54,7 +54,9 @@ export function typeCheck(entry: string, root: string): TypeCheckResult {
   // so projects that share a cache folder and their sources also share the work.
   const sharedName = path.relative(root, entry).replace(/[^A-Za-z0-9]+/g, '_');
   const stampFile = path.join(dir, `${name}.json`);
-  const tools = `${STAMP_VERSION}\0${typeScriptVersion(tsPath)}\0${process.version}\0${configText}`;
+  // The root as given, too: the stamp's file names are relative to it, and a project reached
+  // through a symlink shares its stamp's name (cacheName takes real paths) with the real folder.
+  const tools = `${STAMP_VERSION}\0${typeScriptVersion(tsPath)}\0${process.version}\0${configText}\0${path.resolve(root)}`;
   const stamp = readStamp(stampFile);
   if (
     stamp &&
