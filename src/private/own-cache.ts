@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { packageCacheDir } = require('../bundle-cache.js') as { packageCacheDir(pkg: string): string };
+const { packageCacheDir, projectRootOf } = require('../bundle-cache.js') as { packageCacheDir(pkg: string): string; projectRootOf(dir: string): string };
 
 /**
  * The folder of this package's caches (compiled validators, compiled templates), by
@@ -11,9 +11,7 @@ const { packageCacheDir } = require('../bundle-cache.js') as { packageCacheDir(p
  * or node_modules/kamal-cdk (lib/ has none).
  */
 export function ownCacheDir(sub: string): string {
-  let dir = path.resolve(__dirname, '..');
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(packageCacheDir(dir), sub);
+  return path.join(packageCacheDir(projectRootOf(path.resolve(__dirname, '..'))), sub);
 }
 
 /** Writes `text` to `file` whole (a temporary file renamed into place), or not at all. */
