@@ -86,6 +86,13 @@ export class OutputLock {
         breakLock(dir, held.ino, me.token);
         continue;
       }
+      // A fresh lock that can't be read yet is being written by its holder (created, then filled):
+      // look again in a moment, so that a busy error can say who holds it (the wait ends with the
+      // grace period, when such a lock counts as stale).
+      if (!held.holder) {
+        sleep(1);
+        continue;
+      }
       if (Date.now() >= deadline) throw new LockBusyError(held.holder);
       sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
     }

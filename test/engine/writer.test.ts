@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -786,21 +786,45 @@ describe('one writer at a time', () => {
     expect(snapshot(out)).toEqual(before);
   });
 
-  test('an unreadable lock file is waited for while fresh (it may be being written), and broken once old', () => {
+  test('an unreadable lock file is waited for while fresh (it may be being written): once its holder fills it, locked names that holder', () => {
+    // GIVEN: a holder that has created the lock file but not yet written itself into it
+    writeTree(out, withManifest({ 'a.txt': 'a\n' }));
+    const lockFile = path.join(out, '.kamal-cdk/lock');
+    fs.writeFileSync(lockFile, '');
+    const fill =
+      `setTimeout(() => { require('fs').writeFileSync(${JSON.stringify(lockFile)}, JSON.stringify({ pid: process.pid, host: require('os').hostname(), token: 't', at: Date.now(), purpose: 'write' })); ` +
+      'setTimeout(() => {}, 3000); }, 150);';
+    const holder = spawn(process.execPath, ['-e', fill], { stdio: 'ignore' });
+    try {
+      // WHEN: a writer that would give up at once
+      const e = writeError(() => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 0 }));
+
+      // THEN: it waited for the lock to be readable, and says whose it is
+      expect(e.code).toBe('locked');
+      expect(e.message).toMatch(new RegExp(`^another kamal-cdk \\(pid ${holder.pid}\\) is writing out/; waited 0\\.[0-9] s`));
+      expect(readTree(out)['a.txt']).toBe('a\n');
+    } finally {
+      holder.kill();
+    }
+  });
+
+  test('an unreadable lock file that stays so past the grace period is broken (a holder killed before it wrote itself in)', () => {
     // GIVEN
     writeTree(out, withManifest({ 'a.txt': 'a\n' }));
     const lockFile = path.join(out, '.kamal-cdk/lock');
     fs.writeFileSync(lockFile, '');
+    const started = Date.now();
 
-    // WHEN
-    const fresh = writeError(() => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 100 }));
-    fs.utimesSync(lockFile, OLD_TIME, OLD_TIME);
+    // WHEN: fresh, then (the same) already old
     writeTree(out, withManifest({ 'a.txt': 'b\n' }), { lockTimeoutMs: 100 });
+    const waited = Date.now() - started;
+    fs.writeFileSync(lockFile, '');
+    fs.utimesSync(lockFile, OLD_TIME, OLD_TIME);
+    writeTree(out, withManifest({ 'a.txt': 'c\n' }), { lockTimeoutMs: 100 });
 
-    // THEN
-    expect(fresh.code).toBe('locked');
-    expect(fresh.message).toMatch(/^another kamal-cdk is writing out\/; waited 0\.1 s/);
-    expect(readTree(out)['a.txt']).toBe('b\n');
+    // THEN: the fresh one was waited for until it counted as damaged, then both were broken
+    expect(waited).toBeGreaterThanOrEqual(2000);
+    expect(readTree(out)['a.txt']).toBe('c\n');
   });
 });
 
