@@ -23,9 +23,10 @@ export interface YamlFileProps extends ObjectFileProps {
   readonly dialect?: YamlDialect;
   /**
    * Whether the consumer runs the file through ERB before YAML (Kamal's deploy files, accessory
-   * files ending in `.erb`). ERB fragments (`<%= ... %>`) are then emitted single-quoted, so the
-   * value ERB produces is read back as the intended string; a `<%` that is not meant as ERB
-   * cannot be written (ERB would run it).
+   * files ending in `.erb`). ERB fragments (`<%= ... %>`) are then emitted quoted (single quotes,
+   * or double quotes when the Ruby holds a `'`), so that ERB sees the tag verbatim and the value it
+   * produces is read back as the intended string; a `<%` that is not meant as ERB cannot be
+   * written (ERB would run it).
    * @default false
    */
   readonly erb?: boolean;
@@ -149,7 +150,7 @@ function scalarProblem(s: string, asKey: boolean): ScalarError | undefined {
 
 /**
  * The yaml package's nodes for a plain model value, built in one pass that also fixes each string
- * scalar's quoting (ERB single-quoted; strings Psych misreads double-quoted). Anything that is not
+ * scalar's quoting (ERB quoted as erbQuoting says; strings Psych misreads double-quoted). Anything that is not
  * plain data (a Map, a Date) goes through the package's own createNode.
  */
 function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boolean): unknown {
@@ -158,9 +159,7 @@ function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boole
     if (bad) throw bad;
     const node = new YAML.Scalar(v);
     if (erb && v.includes('<%')) {
-      const why = erbUnsafe(v);
-      if (why) throw new Error(`ERB fragment ${JSON.stringify(v)} cannot be single-quoted: ${why}`);
-      node.type = YAML.Scalar.QUOTE_SINGLE;
+      node.type = erbQuoting(v);
     } else if (dialect === YamlDialect.YAML_1_1 && !obviouslyString(v) && psychReadsAsNonString(v)) {
       node.type = YAML.Scalar.QUOTE_DOUBLE;
     }
@@ -361,19 +360,29 @@ export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_
 }
 
 /**
- * Why an ERB-bearing string can't be emitted so that ERB sees its tags verbatim, or undefined.
- * Single-quoted YAML doubles every `'` (inside a tag that changes the Ruby code ERB runs: `ENV['X']`
- * becomes `ENV[''X'']`), and a value with a line break may be folded or double-quoted with escapes.
+ * How an ERB-bearing string is quoted so that ERB sees its tags verbatim, and what ERB puts in
+ * their place is read back as a string: single-quoted (YAML changes nothing inside but doubles a
+ * `'`), or double-quoted when the string holds a `'` (YAML changes nothing inside but escapes `"`,
+ * `\` and characters outside printable text). A string neither can carry verbatim is an error.
+ * Either way the text ERB produces must not end the quotes: a `'` in its output breaks a
+ * single-quoted value, a `"` or `\` a double-quoted one.
  */
-function erbUnsafe(s: string): string | undefined {
-  const tags = s.match(/<%[\s\S]*?%>/g) ?? [];
-  if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) return 'a tag is not closed with %>';
-  if (tags.some((t) => t.includes("'"))) {
-    return 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag';
+function erbQuoting(s: string): YAML.Scalar.Type {
+  const fail = (why: string): never => {
+    throw new Error(`ERB fragment ${JSON.stringify(s)} cannot be quoted so that ERB sees it verbatim: ${why}`);
+  };
+  if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) fail('a tag is not closed with %>');
+  if (/[\r\n]/.test(s)) fail('it spans lines; keep each ERB value on one line');
+  if (!s.includes("'")) return YAML.Scalar.QUOTE_SINGLE;
+  if (/["\\]/.test(s)) {
+    fail(
+      'it holds a single quote (single-quoted YAML would double it) and a double quote or backslash (double-quoted YAML would escape it), so either way ERB would run other code; use one kind of quote in the Ruby',
+    );
   }
-  if (s.includes("'")) return 'the text around it contains a single quote';
-  if (/[\r\n]/.test(s)) return 'it spans lines; keep each ERB value on one line';
-  return undefined;
+  if (!/^[\x20-\x7e]*$/.test(s)) fail('it holds a single quote and a character that double-quoted YAML escapes; write that character inside the Ruby code');
+  const tag = (s.match(/<%[\s\S]*?%>/g) ?? []).find((t) => /\.(inspect|to_json|dump)\s*-?%>$/.test(t));
+  if (tag) fail(`${tag} prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; emit the bare value`);
+  return YAML.Scalar.QUOTE_DOUBLE;
 }
 
 /**
