@@ -15,6 +15,8 @@ import type { EnvProps } from '../../constructs/kamal/env';
 import type { ProxyProps } from '../../constructs/kamal/proxy';
 import { EnvTag, OpaqueTag } from './erb';
 import { AccessoryPlan, buildPlan, DeployPlan, ImportPlan, OverridePlan, secretSource, SecretSpec, SecretsPlan } from './plan';
+import { KamalSecrets } from '../../constructs/kamal/secrets';
+import type { KamalDeploy } from '../../constructs/kamal/deploy';
 import { checkAsKamal } from './kamal-check';
 import { ConfigFamily, findFamilies, loadConfig, parseSecretsFile } from './repository';
 
@@ -144,6 +146,9 @@ export function planImport(root: string, env: Env): ImportResult {
     }
     d.overrides = commonOverrides(perDest, d.destinations.length > 0);
   }
+
+  // Secrets no file of the repository declares: read from the environment, as a literal is.
+  if (!declareMissingSecrets(plan, buildPlan(plan).deploys, targets, warnings, errors)) return { plan, targets, warnings, errors };
 
   // Prove it: the same constructs, with the overrides, merge to the repository's configs and synthesize.
   const proved = buildPlan(plan);
@@ -495,6 +500,61 @@ function secretsPlan(root: string, secretsPath: string, warnings: ImportResult['
     }
   }
   return plan;
+}
+
+/**
+ * Declares, as read from the environment (`NAME=$NAME`, what `kamal init` writes), every secret a
+ * config uses that no secrets file of the repository declares for that run: Kamal would stop at
+ * such a secret when it deploys, and the repository's own deploys must supply the file (kept out
+ * of git, written by CI). A run without destination gets it in `<secrets_path>`, a run with one in
+ * `<secrets_path>-common` (a destination's own file still wins over it). One warning per file
+ * names them all. A `secrets_path` that ERB computes can't be written by synth: an error, and
+ * false (nothing to prove). The proof that follows builds the secrets files with what was declared.
+ */
+function declareMissingSecrets(plan: ImportPlan, deploys: KamalDeploy[], targets: ImportTarget[], warnings: ImportResult['warnings'], errors: string[]): boolean {
+  // secrets file -> secret -> where it is used
+  const declared = new Map<string, Map<string, string[]>>();
+  let blocked = false;
+  for (const [i, d] of plan.deploys.entries()) {
+    const deploy = deploys[i];
+    const file = d.props.file ?? 'config/deploy.yml';
+    const secrets = KamalSecrets.forPath(deploy, deploy.secretsPath);
+    for (const t of targets.filter((x) => x.file === file)) {
+      const run = `${file}${t.destination ? ` -d ${t.destination}` : ''}`;
+      const missing = deploy.secretUses(t.destination).filter((use) => !secrets?.lookup(use.secret, t.destination).found);
+      if (missing.length === 0) continue;
+      if (deploy.secretsPath.includes('<%')) {
+        errors.push(
+          `${run}: secrets_path ${deploy.secretsPath} is computed by ERB, and ${[...new Set(missing.map((u) => u.secret))].join(', ')} can't be found in the files it names; ` +
+            'kamal-cdk writes the secrets files itself, at a path in the project: set secrets_path to such a path (or leave it out), and import again',
+        );
+        blocked = true;
+        continue;
+      }
+      let set = plan.secrets.find((x) => x.path === deploy.secretsPath);
+      if (!set) plan.secrets.push((set = { path: deploy.secretsPath, common: {}, destinations: {}, withoutDestination: {} }));
+      const where = t.destination === undefined ? set.withoutDestination : set.common;
+      const secretsFile = t.destination === undefined ? deploy.secretsPath : `${deploy.secretsPath}-common`;
+      const names = declared.get(secretsFile) ?? new Map<string, string[]>();
+      declared.set(secretsFile, names);
+      for (const use of missing) {
+        where[use.secret] = { source: 'env' };
+        const uses = names.get(use.secret) ?? [];
+        const at = `${use.key} of ${run}`;
+        if (!uses.includes(at)) names.set(use.secret, [...uses, at]);
+      }
+    }
+  }
+  for (const [secretsFile, names] of declared) {
+    const list = [...names].map(([name, uses]) => `${name} (${uses.join('; ')})`);
+    warnings.push({
+      file: secretsFile,
+      message:
+        `${names.size} secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ${list.join(', ')}. ` +
+        'Each is declared here as NAME=$NAME, read from the environment when Kamal deploys; if your deploys write the secrets files themselves, put their sources in synth.ts instead',
+    });
+  }
+  return !blocked;
 }
 
 /** Why SecretSource refuses a spec (a command that prints a literal, an odd adapter argument), or undefined. */

@@ -127,6 +127,82 @@ test('a secrets file line that is a value, or a command that prints one, is impo
   expect(source).not.toContain('literal');
 });
 
+/** Synthesizes an imported project (its 'kamal-cdk' import mapped to the sources, as above). */
+function synthImported(dir: string) {
+  writeProjectFile(dir, 'synth.ts', fs.readFileSync(path.join(dir, 'synth.ts'), 'utf8').replace("from 'kamal-cdk'", "from '@kamal-cdk/constructs'"));
+  return kamalCdk(dir, 'synth');
+}
+
+test('secrets no file of the repository declares are declared as environment reads, in the file Kamal reads for each run, with one warning per file', () => {
+  // GIVEN: no .kamal/secrets at all for one config; for the other, staging declares its own
+  const bare = project({ 'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  secret: [SECRET_KEY_BASE, SMTP_PASSWORD]\nbuilder:\n  arch: amd64\n' });
+  const withDest = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nrequire_destination: true\nregistry:\n  username: u\n  password: [REGISTRY_PASSWORD]\nenv:\n  secret: [RAILS_MASTER_KEY]\nbuilder:\n  arch: amd64\n',
+    'config/deploy.staging.yml': 'servers: [10.0.0.2]\n',
+    'config/deploy.production.yml': 'servers: [10.0.0.3]\n',
+    '.kamal/secrets.staging': 'REGISTRY_PASSWORD=$(cat .staging-token)\nRAILS_MASTER_KEY=$STAGING_KEY\n',
+  });
+
+  // WHEN
+  const a = importInto(bare);
+  const b = importInto(withDest);
+  const synthA = synthImported(a.dir);
+  const synthB = synthImported(b.dir);
+
+  // THEN: imported (no error), each name in one warning that says where and why
+  expect(a.r.stderr).toBe('');
+  expect(a.r.status).toBe(0);
+  expect(a.r.stdout).toContain(
+    '.kamal/secrets: warning: 2 secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ' +
+      'SECRET_KEY_BASE (env/secret of config/deploy.yml), SMTP_PASSWORD (env/secret of config/deploy.yml). Each is declared here as NAME=$NAME',
+  );
+  expect(b.r.status).toBe(0);
+  expect(b.r.stdout).toContain(
+    '.kamal/secrets-common: warning: 2 secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ' +
+      'REGISTRY_PASSWORD (registry/password of config/deploy.yml -d production), RAILS_MASTER_KEY (env/secret of config/deploy.yml -d production).',
+  );
+  // and synth writes them as references, staging's own sources still in its own file (which Kamal reads after -common)
+  expect(synthA.status).toBe(0);
+  expect(fs.readFileSync(path.join(a.dir, 'out/.kamal/secrets'), 'utf8')).toMatch(/^SECRET_KEY_BASE=\$SECRET_KEY_BASE\nSMTP_PASSWORD=\$SMTP_PASSWORD\n$/m);
+  expect(synthB.status).toBe(0);
+  expect(fs.readFileSync(path.join(b.dir, 'out/.kamal/secrets-common'), 'utf8')).toMatch(/^RAILS_MASTER_KEY=\$RAILS_MASTER_KEY\nREGISTRY_PASSWORD=\$REGISTRY_PASSWORD\n$/m);
+  expect(fs.readFileSync(path.join(b.dir, 'out/.kamal/secrets.staging'), 'utf8')).toContain('\nRAILS_MASTER_KEY=$STAGING_KEY\nREGISTRY_PASSWORD=$(cat .staging-token)\n');
+});
+
+test('a secrets_path that ERB computes, with secrets the import can\'t find, is refused: synth writes the secrets files at a path of the project', () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nsecrets_path: <%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %>\nenv:\n  secret: [SECRET_KEY_BASE]\nbuilder:\n  arch: amd64\n',
+  });
+
+  // WHEN
+  const { r, dir } = importInto(root);
+
+  // THEN
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(
+    'error: config/deploy.yml: secrets_path <%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %> is computed by ERB, and SECRET_KEY_BASE can\'t be found in the files it names; kamal-cdk writes the secrets files itself, at a path in the project',
+  );
+  expect(r.stderr).toContain('import: nothing was written');
+  expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);
+});
+
+test('ERB whose Ruby uses single quotes is imported, and synth writes it double-quoted', () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': "service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n    RUBY_VERSION: <%= File.read('.ruby-version').strip %>\nbuilder:\n  arch: amd64\n",
+  });
+
+  // WHEN
+  const { r, dir } = importInto(root);
+  const synth = synthImported(dir);
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(synth.status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain(`    RUBY_VERSION: "<%= File.read('.ruby-version').strip %>"\n`);
+});
+
 test('an Erb env reference in a string position is written as Erb.env', () => {
   // GIVEN
   const root = project({
