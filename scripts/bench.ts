@@ -310,6 +310,20 @@ function peerBench(project: string, peer: string): Work[] {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What the environment adds to every Node start-up, when it sets something Node reads before any
+ * script runs: NODE_EXTRA_CA_CERTS makes Node 20 parse that certificate file at every start (both
+ * sides of every ratio below pay it; `npm run synth` pays it twice, for npm and for the command).
+ * The figures below keep it in: it is what a user of this machine waits for.
+ */
+function startupCost(node: number): string | undefined {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return undefined;
+  const env = childEnv();
+  delete env.NODE_EXTRA_CA_CERTS;
+  const bare = median(times(RUNS, () => timed(process.execPath, ['-e', '0'], ROOT, env).wall));
+  return `    of which NODE_EXTRA_CA_CERTS   ${ms(node - bare).padStart(8)}   (node -e 0 without it: ${ms(bare)}; set here to ${process.env.NODE_EXTRA_CA_CERTS})`;
+}
+
 function main(): void {
   const cpus = os.cpus();
   console.log(`kamal-cdk bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load ${os.loadavg()[0].toFixed(2)}, ${RUNS} runs, sizes ${SIZES.join(', ')}`);
@@ -323,6 +337,8 @@ function main(): void {
   const perFile = median(times(RUNS, fileCreationCost));
   console.log('machine');
   console.log(`  node -e 0                        ${ms(node).padStart(8)}   (inside every whole-process figure below)`);
+  const extraCerts = startupCost(node);
+  if (extraCerts) console.log(extraCerts);
   console.log(`  npm -v                           ${ms(npm).padStart(8)}   (npm's start-up, inside npm run synth)`);
   console.log(`  one new file                     ${perFile.toFixed(3).padStart(5)} ms   (3000 files in 1000 new folders where out/ is written)`);
   console.log('');
