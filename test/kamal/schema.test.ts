@@ -898,6 +898,24 @@ test('the service name is letters, digits, hyphens and underscores', () => {
   expect(complete(accepted)).toEqual([]);
 });
 
+test('values that hold ERB are not judged by their text: Kamal runs the ERB first, and the value is known only then', () => {
+  // GIVEN: the same keys, each given by a tag (a service per review app, a restart policy and a minimum version from the environment)
+  const erb = config((c) => {
+    c.service = 'shop-review-<%= ENV.fetch("PR_NUMBER") %>';
+    c.minimum_version = '<%= ENV.fetch("KAMAL_MIN", "2.0") %>';
+    (c.servers as Record<string, any>).web = { hosts: ['10.0.0.1'], options: { restart: '<%= ENV.fetch("RESTART", "always") %>' } };
+  });
+  const text = config((c) => {
+    c.service = 'shop review';
+    c.minimum_version = 'latest';
+    (c.servers as Record<string, any>).web = { hosts: ['10.0.0.1'], options: { restart: 'sometimes' } };
+  });
+
+  // THEN: the tags pass, the same keys as plain text do not
+  expect(complete(erb)).toEqual([]);
+  expect(complete(text).map((p) => p.pointer)).toEqual(['/servers/web/options/restart', '/minimum_version', '/service']);
+});
+
 test('retain_containers is at least 1', () => {
   // GIVEN
   const rejected = config((c) => { c.retain_containers = 0; });

@@ -1,3 +1,4 @@
+import { Erb } from '../../../src/erb';
 import { DocumentProblem, escapePointer } from '../../../src/schema';
 import { canonical, deepMerge, isHash, YamlValue } from '../merge';
 import { accessoryHosts, rolesOfServers, serverEntries, ServerRole } from '../servers';
@@ -284,7 +285,7 @@ const restartPolicy: KamalRule = {
       const value = options.restart;
       const path = [...base, 'options', 'restart'];
       if (typeof value !== 'string') problems.push(at(path, 'should be a string. Use "no" to disable restarts'));
-      else if (!RESTART_POLICY.test(value)) problems.push(at(path, 'should be no, always, unless-stopped, on-failure, or on-failure:N'));
+      else if (!Erb.isErb(value) && !RESTART_POLICY.test(value)) problems.push(at(path, 'should be no, always, unless-stopped, on-failure, or on-failure:N'));
     };
     for (const role of facts.roles) scan([...role.path], role.config.options);
     for (const [name, acc] of facts.accessories) if (isHash(acc)) scan(['accessories', name], acc.options);
@@ -519,7 +520,7 @@ const minimumVersion: KamalRule = {
   id: 'minimum-version',
   partial: true,
   check(doc) {
-    if (!truthy(doc.minimum_version)) return [];
+    if (!truthy(doc.minimum_version) || Erb.isErb(doc.minimum_version)) return [];
     const wanted = String(doc.minimum_version);
     const segments = gemSegments(wanted);
     if (!segments) return [plain(['minimum_version'], `Malformed version number string ${wanted}`)];
@@ -545,8 +546,9 @@ const serviceName: KamalRule = {
   check(doc, { partial }) {
     const service = doc.service;
     if (!has(doc, 'service') || (!partial && !present(service))) return [];
-    // Ruby's `^...$` match any line, hence the `m` flag.
-    if (typeof service === 'string' && /^[a-z0-9_-]+$/im.test(service)) return [];
+    // Ruby's `^...$` match any line, hence the `m` flag. A model's ERB (kept for Kamal to run)
+    // gives a value known only when Kamal deploys, so it is not judged here (nor in values.ts).
+    if (typeof service === 'string' && (Erb.isErb(service) || /^[a-z0-9_-]+$/im.test(service))) return [];
     return [plain(['service'], 'Service name can only include alphanumeric characters, hyphens, and underscores')];
   },
 };
