@@ -278,10 +278,18 @@ function checkAcrossConfigs(root: string, env: Readonly<Record<string, string | 
 function checkSecrets(root: string, family: ConfigFamily, destination: string | undefined, config: LoadedConfig, c: Collector): void {
   const cfg = config.config as L1.DeployConfig;
   const secretsPath = typeof cfg.secrets_path === 'string' ? cfg.secrets_path : '.kamal/secrets';
+  const run = runLabel(family, destination);
+  // A path that ERB computes (and validate can't evaluate) names files only Kamal will know.
+  const hidden = opaqueIn(secretsPath, config.files.flatMap((f) => f.erb.opaque));
+  if (hidden.length > 0) {
+    const where = config.where('/secrets_path');
+    const message = `secrets_path comes from ERB that was not evaluated (${hidden.map((t) => t.tag).join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
+    c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
+    return;
+  }
   const files = KamalSecrets.filesRead(secretsPath, destination);
   const present = files.filter((f) => fs.existsSync(path.join(root, f)));
   const names = new Set(present.flatMap((f) => parseSecretsFile(fs.readFileSync(path.join(root, f), 'utf8')).map((s) => s.name)));
-  const run = runLabel(family, destination);
   for (const use of secretUsesOf(cfg)) {
     if (names.has(use.secret)) continue;
     const where = config.where(pointerOfKey(use.key));

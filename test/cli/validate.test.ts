@@ -220,6 +220,24 @@ describe('invalid repositories', () => {
     expect(lines(r.stdout)[0]).toBe("config/deploy.yml:10: warning: Secret 'RAILS_MASTER_KEY' not found in .kamal/secrets (env/secret; Kamal fails when it deploys)");
   });
 
+  test('a secrets_path that ERB computes is one warning saying the secrets are not checked, never its internal stand-in', () => {
+    // GIVEN
+    const dir = repo({
+      'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nsecrets_path: <%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %>\nenv:\n  secret: [RAILS_MASTER_KEY, SECRET_KEY_BASE]\nbuilder:\n  arch: amd64\n',
+    });
+
+    // WHEN
+    const r = kamalCdk(dir, 'validate');
+
+    // THEN
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      'config/deploy.yml:6: warning: secrets_path comes from ERB that was not evaluated (<%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %>), so the secrets this config uses are not checked against the files Kamal reads\n',
+    );
+    expect(r.stdout).not.toContain('kamal_cdk_erb_opaque');
+    expect(r.stdout).not.toContain("Secret 'RAILS_MASTER_KEY' not found");
+  });
+
   test('a YAML syntax error and a missing destination file are errors with their file', () => {
     // GIVEN
     const dir = repo({ 'config/deploy.yml': 'service: app\nservers: [\n' });
