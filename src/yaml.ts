@@ -24,9 +24,9 @@ export interface YamlFileProps extends ObjectFileProps {
   /**
    * Whether the consumer runs the file through ERB before YAML (Kamal's deploy files, accessory
    * files ending in `.erb`). ERB fragments (`<%= ... %>`) are then emitted quoted (single quotes,
-   * or double quotes when the Ruby holds a `'`), so that ERB sees the tag verbatim and the value it
-   * produces is read back as the intended string; a `<%` that is not meant as ERB cannot be
-   * written (ERB would run it).
+   * or double quotes when the Ruby holds a `'`; plain for a tag that prints a quoted string itself,
+   * `<%= x.to_json %>`), so that ERB sees the tag verbatim and the value it produces is read back
+   * as the intended string; a `<%` that is not meant as ERB cannot be written (ERB would run it).
    * @default false
    */
   readonly erb?: boolean;
@@ -360,12 +360,14 @@ export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_
 }
 
 /**
- * How an ERB-bearing string is quoted so that ERB sees its tags verbatim, and what ERB puts in
+ * How an ERB-bearing string is written so that ERB sees its tags verbatim, and what ERB puts in
  * their place is read back as a string: single-quoted (YAML changes nothing inside but doubles a
  * `'`), or double-quoted when the string holds a `'` (YAML changes nothing inside but escapes `"`,
- * `\` and characters outside printable text). A string neither can carry verbatim is an error.
- * Either way the text ERB produces must not end the quotes: a `'` in its output breaks a
- * single-quoted value, a `"` or `\` a double-quoted one.
+ * `\` and characters outside printable text). Either way the text ERB produces must not end the
+ * quotes: a `'` in its output breaks a single-quoted value, a `"` or `\` a double-quoted one. A
+ * value that is one tag printing a quoted string itself (`<%= x.to_json %>`, `.inspect`, `.dump`:
+ * the Ruby idiom for a value of any text) is written plain, so that what it prints is the YAML
+ * string. A string none of these can carry verbatim is an error.
  */
 function erbQuoting(s: string): YAML.Scalar.Type {
   const fail = (why: string): never => {
@@ -373,6 +375,13 @@ function erbQuoting(s: string): YAML.Scalar.Type {
   };
   if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) fail('a tag is not closed with %>');
   if (/[\r\n]/.test(s)) fail('it spans lines; keep each ERB value on one line');
+  const tags = s.match(/<%[\s\S]*?%>/g) ?? [];
+  const printsQuoted = tags.find((t) => /^<%=[\s\S]*\.(inspect|to_json|dump)\s*%>$/.test(t));
+  if (printsQuoted !== undefined && tags.length === 1 && s === printsQuoted) {
+    // What the yaml package would quote instead of leaving plain (its plainString's rules).
+    if (/[:][ \t]|[\t ]#|^[ \t]|[\t :]$/.test(s)) fail('it prints a quoted string, so it must stay plain YAML, which a ": " or " #" in the tag does not allow; move that part of the Ruby out of the tag');
+    return YAML.Scalar.PLAIN;
+  }
   if (!s.includes("'")) return YAML.Scalar.QUOTE_SINGLE;
   if (/["\\]/.test(s)) {
     fail(
@@ -380,8 +389,7 @@ function erbQuoting(s: string): YAML.Scalar.Type {
     );
   }
   if (!/^[\x20-\x7e]*$/.test(s)) fail('it holds a single quote and a character that double-quoted YAML escapes; write that character inside the Ruby code');
-  const tag = (s.match(/<%[\s\S]*?%>/g) ?? []).find((t) => /\.(inspect|to_json|dump)\s*-?%>$/.test(t));
-  if (tag) fail(`${tag} prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; emit the bare value`);
+  if (printsQuoted) fail(`${printsQuoted} prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; make the tag the whole value`);
   return YAML.Scalar.QUOTE_DOUBLE;
 }
 

@@ -223,8 +223,9 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
     [`it's <%= ENV["X"] %>`, 'it holds a single quote (single-quoted YAML would double it) and a double quote or backslash (double-quoted YAML would escape it), so either way ERB would run other code; use one kind of quote in the Ruby'],
     [`<%= ENV['X'] + "/" %>`, 'it holds a single quote (single-quoted YAML would double it) and a double quote or backslash (double-quoted YAML would escape it), so either way ERB would run other code; use one kind of quote in the Ruby'],
     [`<%= ENV['X'].sub('a', '\\1') %>`, 'it holds a single quote (single-quoted YAML would double it) and a double quote or backslash (double-quoted YAML would escape it), so either way ERB would run other code; use one kind of quote in the Ruby'],
-    [`<%= ENV.fetch('X', '').to_s.inspect %>`, "<%= ENV.fetch('X', '').to_s.inspect %> prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; emit the bare value"],
-    [`<%= ENV.fetch('X').to_json -%>`, "<%= ENV.fetch('X').to_json -%> prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; emit the bare value"],
+    [`user-<%= ENV.fetch('X', '').to_s.inspect %>`, "<%= ENV.fetch('X', '').to_s.inspect %> prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; make the tag the whole value"],
+    [`<%= (ENV['X'] || 'a: b').to_json %>`, 'it prints a quoted string, so it must stay plain YAML, which a ": " or " #" in the tag does not allow; move that part of the Ruby out of the tag'],
+    [`<%= "#{ENV['X']} #1".inspect %>`, 'it prints a quoted string, so it must stay plain YAML, which a ": " or " #" in the tag does not allow; move that part of the Ruby out of the tag'],
     [`<%= ENV['X'] %>\tnext`, 'it holds a single quote and a character that double-quoted YAML escapes; write that character inside the Ruby code'],
     [`café <%= ENV['X'] %>`, 'it holds a single quote and a character that double-quoted YAML escapes; write that character inside the Ruby code'],
     ['<%= ENV["X"] %>\n  more', 'it spans lines; keep each ERB value on one line'],
@@ -254,6 +255,19 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
     expect(text).toBe(`a: "<%= ENV.fetch('HOST') %>"\nb: "it's <%= ENV.fetch('X') %>"\nc: '<%= ENV.fetch("HOST") %>'\n"<%= ENV.fetch('K') %>": 1\n`);
   });
 
+  test('a tag that prints a quoted string itself (.inspect, .to_json, .dump) is the whole value, written plain', () => {
+    // GIVEN
+    const app = Testing.app();
+    const obj = { a: "<%= ENV.fetch('U', '').to_s.inspect %>", b: '<%= ENV["NOTE"].to_json %>', c: "<%= ENV.fetch('X').dump %>" };
+    new YamlFile(app, 'y', { path: 'a.yml', erb: true, marker: false, obj });
+
+    // WHEN
+    const text = Testing.synth(app)['a.yml'];
+
+    // THEN
+    expect(text).toBe(`a: <%= ENV.fetch('U', '').to_s.inspect %>\nb: <%= ENV["NOTE"].to_json %>\nc: <%= ENV.fetch('X').dump %>\n`);
+  });
+
   test('Ruby runs the tags verbatim, and Psych reads what they print as strings (real ERB and Psych)', () => {
     // GIVEN: both quoting styles, tags with either kind of Ruby quote, keys too
     const obj = {
@@ -261,6 +275,8 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
       double: "<%= ENV.fetch('HOST') %>",
       around: "it's <%= ENV['PORT'] %>/up",
       command: "<%= `printf '%s' abc1234` %>",
+      inspected: "<%= ENV.fetch('NOTE').inspect %>",
+      json: '<%= ENV.fetch("PORT").to_json %>',
       list: ["<%= ENV.fetch('PORT') %>", '<%= ENV["FLAG"] %>'],
       [`<%= ENV.fetch('FLAG') %>`]: 1,
     };
@@ -270,7 +286,7 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
 
     // WHEN: what Kamal does with the file: ERB first, then Psych
     const script = 'require "erb"; require "yaml"; require "json"; puts JSON.generate(YAML.safe_load(ERB.new($stdin.read).result))';
-    const r = spawnSync('ruby', ['-e', script], { input: text, encoding: 'utf8', env: { ...process.env, HOST: '10.0.0.7', PORT: '3000', FLAG: 'yes' } });
+    const r = spawnSync('ruby', ['-e', script], { input: text, encoding: 'utf8', env: { ...process.env, HOST: '10.0.0.7', PORT: '3000', FLAG: 'yes', NOTE: 'say "hi": it\'s #1 \\o/' } });
 
     // THEN: every value is the string the tag printed, not a number or a boolean
     expect(r.stderr).toBe('');
@@ -279,6 +295,8 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
       double: '10.0.0.7',
       around: "it's 3000/up",
       command: 'abc1234',
+      inspected: 'say "hi": it\'s #1 \\o/',
+      json: '3000',
       list: ['3000', 'yes'],
       yes: 1,
     });
