@@ -23,6 +23,11 @@ export interface OpaqueTag {
   readonly tag: string;
   /** The 1-based line of the tag. */
   readonly line: number;
+  /**
+   * Local variables of the template that the tag reads, set by code tags (`<% name = ... %>`,
+   * block parameters `|name|`): without those tags, Ruby raises NameError on it.
+   */
+  readonly readsLocals: string[];
 }
 
 /** How a tag's value came about, for import: an environment reference keeps its ERB. */
@@ -97,6 +102,9 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
   const envTags: EnvTag[] = [];
   const unset: UnsetVariable[] = [];
   const errors: ErbNote[] = [];
+  // Local variables that code tags set, and the expression of each opaque tag.
+  const locals = new Set<string>();
+  const opaqueExpr: string[] = [];
   let out = '';
   let i = 0;
   const lineAt = (pos: number) => template.slice(0, pos).split('\n').length;
@@ -138,6 +146,7 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
     const tag = template.slice(open, close + 2);
     if (body.startsWith('#')) continue;
     if (!body.startsWith('=')) {
+      for (const name of localsSetBy(body)) locals.add(name);
       warnings.push({ line, message: `ERB code tag ${oneLine(tag)} is not run (only output tags are evaluated); its text around it is kept as if it were absent` });
       continue;
     }
@@ -150,7 +159,8 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
     }
     if (value.kind !== 'value') {
       const placeholder = placeholderOf(OPAQUE_PREFIX, tag);
-      opaque.push({ placeholder, tag: oneLine(tag), line });
+      opaque.push({ placeholder, tag: oneLine(tag), line, readsLocals: [] });
+      opaqueExpr.push(expr);
       if (value.kind === 'raise') errors.push({ line, message: value.message });
       else warnings.push({ line, message: `ERB ${oneLine(tag)} can't be evaluated here (${value.why}); its value is unknown to every check` });
       out += placeholder;
@@ -166,7 +176,28 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
       out += value.value;
     }
   }
-  return { text: out, warnings, errors, opaque, envTags, unset };
+  // A code tag after the output tag may set the name as well (in a loop); ERB's order does not matter here.
+  const withLocals = opaque.map((o, k) => ({ ...o, readsLocals: [...locals].filter((name) => readsName(opaqueExpr[k], name)) }));
+  return { text: out, warnings, errors, opaque: withLocals, envTags, unset };
+}
+
+/** The local variables a code tag's Ruby sets: assignments (`a = `, `a ||= `, `a, b = `) and block parameters. */
+function localsSetBy(ruby: string): string[] {
+  const names: string[] = [];
+  const code = ruby.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  for (const m of code.matchAll(/(^|[^\w.@$:])([a-z_][A-Za-z0-9_]*(?:\s*,\s*[a-z_][A-Za-z0-9_]*)*)\s*(?:\|\||\+|-|\*)?=(?![=~>])/g)) {
+    names.push(...m[2].split(',').map((n) => n.trim()));
+  }
+  for (const m of code.matchAll(/\|([^|]*)\|/g)) {
+    names.push(...m[1].split(',').map((n) => n.trim().replace(/^[*&]/, '')).filter((n) => /^[a-z_][A-Za-z0-9_]*$/.test(n)));
+  }
+  return names;
+}
+
+/** Whether Ruby `expr` reads the local `name` (a bare word, not a method call on something, not inside a string). */
+function readsName(expr: string, name: string): boolean {
+  const code = expr.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  return new RegExp(`(^|[^\\w.@$:])${name}(?![\\w?!:(])`).test(code.replace(/"(?:[^"\\#]|\\.|#(?!\{))*"/g, '""'));
 }
 
 function oneLine(tag: string): string {

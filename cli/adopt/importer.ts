@@ -76,7 +76,7 @@ export function planImport(root: string, env: Env): ImportResult {
     const runs = family.destinations.length > 0 ? family.destinations : [undefined];
     const byDest: Record<string, Record<string, YamlValue>> = {};
     for (const d of runs) {
-      const config = targetConfig(root, family, d, env, warnings);
+      const config = targetConfig(root, family, d, env, warnings, errors);
       targets.push({ file: family.file, destination: d, config });
       byDest[d ?? ''] = (isHash(config) ? config : {}) as Record<string, YamlValue>;
       const sp = (byDest[d ?? ''] as Record<string, unknown>).secrets_path;
@@ -174,12 +174,24 @@ function deploysAlone(root: string, family: ConfigFamily, env: Env): boolean {
   }
 }
 
-function targetConfig(root: string, family: ConfigFamily, destination: string | undefined, env: Env, warnings: ImportResult['warnings']): YamlValue {
+function targetConfig(root: string, family: ConfigFamily, destination: string | undefined, env: Env, warnings: ImportResult['warnings'], errors: string[]): YamlValue {
   const evaluated = loadConfig(root, family.file, destination, { env });
   const kept = loadConfig(root, family.file, destination, { env, keepEnv: true });
   const envTags = kept.files.flatMap((f) => f.erb.envTags);
-  // Opaque tags are kept as they are (validate's warnings name them).
+  // Opaque tags are kept as they are (validate's warnings name them), but not the code tags: one
+  // that reads a variable a code tag sets would raise NameError when Kamal renders the file.
   const opaque = evaluated.files.flatMap((f) => f.erb.opaque.map((o) => ({ ...o, file: f.file })));
+  for (const f of evaluated.files) {
+    const reading = f.erb.opaque.filter((x) => x.readsLocals.length > 0);
+    if (reading.length === 0) continue;
+    const byName = new Map<string, number[]>();
+    for (const o of reading) for (const name of o.readsLocals) byName.set(name, [...(byName.get(name) ?? []), o.line]);
+    const which = [...byName].map(([name, lines]) => `${name} (line ${lines.join(', ')})`).join(', ');
+    const message =
+      `${f.file}: output tags read variables that code tags (<% ... %>) of the file set: ${which}; kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError. ` +
+      'Work those values out in synth.ts (or inside each tag), and import again';
+    if (!errors.includes(message)) errors.push(message);
+  }
   for (const f of evaluated.files) {
     if (f.erb.warnings.some((w) => w.message.startsWith('ERB code tag'))) {
       warnings.push({ file: f.file, message: 'ERB code tags (<% ... %>) were resolved with this environment; the import holds the result, not the logic' });

@@ -203,6 +203,27 @@ test('ERB whose Ruby uses single quotes is imported, and synth writes it double-
   expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain(`    RUBY_VERSION: "<%= File.read('.ruby-version').strip %>"\n`);
 });
 
+test('an output tag that reads a variable a code tag sets is refused (the import keeps no code tag), an unrelated code tag is not', () => {
+  // GIVEN
+  const base = 'image: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\n';
+  const reading = project({ 'config/deploy.yml': `<% name = "shop-" + ENV.fetch("PR", "main") %>\nservice: app\n${base}env:\n  clear:\n    APP_NAME: <%= name %>\n` });
+  const unrelated = project({ 'config/deploy.yml': `<% require "json" %>\nservice: app\n${base}env:\n  clear:\n    GIT_SHA: <%= \`git rev-parse HEAD\`.strip %>\n` });
+
+  // WHEN
+  const refused = importInto(reading);
+  const imported = importInto(unrelated);
+
+  // THEN
+  expect(refused.r.status).toBe(1);
+  expect(refused.r.stderr).toContain(
+    'error: config/deploy.yml: output tags read variables that code tags (<% ... %>) of the file set: name (line 11); kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError.',
+  );
+  expect(refused.source).toBe('');
+  expect(imported.r.stderr).toBe('');
+  expect(imported.r.status).toBe(0);
+  expect(imported.source).toContain('<%= `git rev-parse HEAD`.strip %>');
+});
+
 test('an Erb env reference in a string position is written as Erb.env', () => {
   // GIVEN
   const root = project({

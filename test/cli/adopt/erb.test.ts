@@ -45,6 +45,37 @@ test('ENV.fetch without a default of an unset variable raises as in Kamal; unkno
   ]);
 });
 
+test('an opaque tag that reads a variable a code tag sets says which: import can keep the tag but not the code', () => {
+  // GIVEN: assignments (plain, ||=, several at once), a block parameter, and reads that are not of a local
+  const template = [
+    '<% host = ENV.fetch("HOST") %>',
+    '<% slug ||= "sandbox"; a, b = 1, 2 %>',
+    '<% %w[x y].each do |item| %>',
+    'one: <%= host %>',
+    'two: <%= "app-#{slug}".upcase %>',
+    'three: <%= [a, b].join %>',
+    'four: <%= item.to_s.strip %>',
+    'five: <%= config.host %>',
+    'six: <%= "host" + `hostname`.strip %>',
+    'seven: <%= Time.now.utc.iso8601 %>',
+    '<% end %>',
+  ].join('\n');
+
+  // WHEN
+  const r = renderErb(template, { env: { HOST: 'h' } });
+
+  // THEN
+  expect(r.opaque.map((o) => [o.line, o.readsLocals])).toEqual([
+    [4, ['host']],
+    [5, ['slug']],
+    [6, ['a', 'b']],
+    [7, ['item']],
+    [8, []],
+    [9, []],
+    [10, []],
+  ]);
+});
+
 test('keepEnv leaves environment references as placeholders with their canonical tag', () => {
   // WHEN
   const r = renderErb("a: <%= ENV['X'] %>\nb: <%= ENV.fetch('Y', 'd') %>\n", { env: { X: '1' }, keepEnv: true });
