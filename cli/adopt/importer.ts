@@ -193,6 +193,11 @@ function targetConfig(root: string, family: ConfigFamily, destination: string | 
     if (!errors.includes(message)) errors.push(message);
   }
   for (const f of evaluated.files) {
+    // A command's output ends with a newline: a plain YAML value drops it, a quoted one keeps it as a space.
+    for (const o of f.erb.opaque.filter((x) => /`|%x[({[<|!]/.test(x.tag) && !/\.(strip|chomp|rstrip|squish|to_i|to_f|inspect|to_json|dump)\s*-?%>$/.test(x.tag))) {
+      const message = `${o.tag} prints a command's output, newline included; kamal-cdk writes ERB values quoted, where that newline becomes a trailing space (a plain value drops it): add .strip inside the tag`;
+      if (!warnings.some((w) => w.file === f.file && w.line === o.line && w.message === message)) warnings.push({ file: f.file, line: o.line, message });
+    }
     if (f.erb.warnings.some((w) => w.message.startsWith('ERB code tag'))) {
       warnings.push({ file: f.file, message: 'ERB code tags (<% ... %>) were resolved with this environment; the import holds the result, not the logic' });
     }

@@ -224,6 +224,23 @@ test('an output tag that reads a variable a code tag sets is refused (the import
   expect(imported.source).toContain('<%= `git rev-parse HEAD`.strip %>');
 });
 
+test("a tag that prints a command's output without .strip gets a warning: quoted, its newline becomes a trailing space", () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: ecr.example.com\n  username: AWS\n  password: <%= %x(aws ecr get-login-password) %>\nbuilder:\n  arch: amd64\nenv:\n  clear:\n    SHA: <%= `git rev-parse HEAD`.strip %>\n',
+  });
+
+  // WHEN
+  const { r } = importInto(root);
+
+  // THEN: one warning, for the tag without .strip, on its line
+  expect(r.status).toBe(0);
+  expect(r.stdout.match(/prints a command's output/g)).toHaveLength(1);
+  expect(r.stdout).toContain(
+    "config/deploy.yml:7: warning: <%= %x(aws ecr get-login-password) %> prints a command's output, newline included; kamal-cdk writes ERB values quoted, where that newline becomes a trailing space (a plain value drops it): add .strip inside the tag",
+  );
+});
+
 test('an Erb env reference in a string position is written as Erb.env', () => {
   // GIVEN
   const root = project({
