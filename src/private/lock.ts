@@ -87,9 +87,9 @@ export class OutputLock {
         continue;
       }
       // A fresh lock that can't be read yet is being written by its holder (created, then filled):
-      // look again in a moment, so that a busy error can say who holds it (the wait ends with the
-      // grace period, when such a lock counts as stale).
-      if (!held.holder) {
+      // past the deadline, look again for a moment, so that the busy error can say who holds it.
+      // Bounded by the clock, not by the file's age (its mtime may lie ahead of this clock).
+      if (!held.holder && Date.now() >= deadline && Date.now() < deadline + UNREADABLE_WAIT_MS) {
         sleep(1);
         continue;
       }
@@ -132,6 +132,8 @@ function readHolder(dir: Dir, name = LOCK_NAME): { holder?: LockHolder; ino: num
 
 /** An unreadable lock file younger than this is one being written right now. */
 const UNREADABLE_GRACE_MS = 2000;
+/** How long past its deadline a waiter gives an unreadable lock to be filled in (a holder writes it at once). */
+const UNREADABLE_WAIT_MS = 200;
 
 /**
  * Whether a lock's holder is certainly gone: the lock is older than `staleMs`, or its pid is gone

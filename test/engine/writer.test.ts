@@ -786,44 +786,54 @@ describe('one writer at a time', () => {
     expect(snapshot(out)).toEqual(before);
   });
 
-  test('an unreadable lock file is waited for while fresh (it may be being written): once its holder fills it, locked names that holder', () => {
-    // GIVEN: a holder that has created the lock file but not yet written itself into it
+  test('an unreadable lock file is looked at again past the deadline (it may be being written): once its holder fills it, locked names that holder', () => {
+    // GIVEN: a holder that creates the lock file, and writes itself into it 50 ms later
     writeTree(out, withManifest({ 'a.txt': 'a\n' }));
     const lockFile = path.join(out, '.kamal-cdk/lock');
-    fs.writeFileSync(lockFile, '');
     const fill =
-      `setTimeout(() => { require('fs').writeFileSync(${JSON.stringify(lockFile)}, JSON.stringify({ pid: process.pid, host: require('os').hostname(), token: 't', at: Date.now(), purpose: 'write' })); ` +
-      'setTimeout(() => {}, 3000); }, 150);';
+      `const fs = require('fs'); fs.closeSync(fs.openSync(${JSON.stringify(lockFile)}, 'wx')); ` +
+      `setTimeout(() => { fs.writeFileSync(${JSON.stringify(lockFile)}, JSON.stringify({ pid: process.pid, host: require('os').hostname(), token: 't', at: Date.now(), purpose: 'write' })); ` +
+      'setTimeout(() => {}, 3000); }, 50);';
     const holder = spawn(process.execPath, ['-e', fill], { stdio: 'ignore' });
     try {
+      const until = Date.now() + 10_000;
+      while (!fs.existsSync(lockFile) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+
       // WHEN: a writer that would give up at once
       const e = writeError(() => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 0 }));
 
-      // THEN: it waited for the lock to be readable, and says whose it is
+      // THEN: it looked again until the lock was readable, and says whose it is
       expect(e.code).toBe('locked');
-      expect(e.message).toMatch(new RegExp(`^another kamal-cdk \\(pid ${holder.pid}\\) is writing out/; waited 0\\.[0-9] s`));
+      expect(e.message).toMatch(new RegExp(`^another kamal-cdk \\(pid ${holder.pid}\\) is writing out/; waited 0\\.0 s`));
       expect(readTree(out)['a.txt']).toBe('a\n');
     } finally {
       holder.kill();
     }
   });
 
-  test('an unreadable lock file that stays so past the grace period is broken (a holder killed before it wrote itself in)', () => {
+  test('an unreadable lock file that stays so is locked while fresh (after a short look past the deadline), broken once old, and never waited for past the timeout, whatever its mtime says', () => {
     // GIVEN
     writeTree(out, withManifest({ 'a.txt': 'a\n' }));
     const lockFile = path.join(out, '.kamal-cdk/lock');
     fs.writeFileSync(lockFile, '');
-    const started = Date.now();
+    const future = new Date(Date.now() + 60_000);
 
-    // WHEN: fresh, then (the same) already old
-    writeTree(out, withManifest({ 'a.txt': 'b\n' }), { lockTimeoutMs: 100 });
-    const waited = Date.now() - started;
-    fs.writeFileSync(lockFile, '');
+    // WHEN: fresh; then with an mtime a minute ahead of this clock; then old
+    let started = Date.now();
+    const fresh = writeError(() => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 100 }));
+    const freshMs = Date.now() - started;
+    fs.utimesSync(lockFile, future, future);
+    started = Date.now();
+    const ahead = writeError(() => writeTree(out, withManifest({ 'a.txt': 'b\n' }), { display: 'out', lockTimeoutMs: 100 }));
+    const aheadMs = Date.now() - started;
     fs.utimesSync(lockFile, OLD_TIME, OLD_TIME);
     writeTree(out, withManifest({ 'a.txt': 'c\n' }), { lockTimeoutMs: 100 });
 
-    // THEN: the fresh one was waited for until it counted as damaged, then both were broken
-    expect(waited).toBeGreaterThanOrEqual(2000);
+    // THEN
+    expect(fresh.code).toBe('locked');
+    expect(fresh.message).toMatch(/^another kamal-cdk is writing out\/; waited 0\.1 s/);
+    expect(ahead.code).toBe('locked');
+    expect(Math.max(freshMs, aheadMs)).toBeLessThan(1500);
     expect(readTree(out)['a.txt']).toBe('c\n');
   });
 });
