@@ -1,8 +1,7 @@
 /**
  * ERB fragments for files that Kamal renders with ERB before reading them as YAML. They are plain
- * strings in the model; a YamlFile with `erb: true` quotes them (single quotes, or double quotes
- * when the Ruby holds a `'`), so whatever ERB puts in their place (an IP address, a host name) is
- * read back as that string.
+ * strings in the model; a YamlFile with `erb: true` single-quotes them, so whatever ERB puts in
+ * their place (an IP address, a host name) is read back as that string.
  */
 export class Erb {
   /** `<%= ENV["NAME"] %>`: the environment variable at deploy time (empty when unset). */

@@ -23,10 +23,9 @@ export interface YamlFileProps extends ObjectFileProps {
   readonly dialect?: YamlDialect;
   /**
    * Whether the consumer runs the file through ERB before YAML (Kamal's deploy files, accessory
-   * files ending in `.erb`). ERB fragments (`<%= ... %>`) are then emitted quoted (single quotes,
-   * or double quotes when the Ruby holds a `'`; plain for a tag that prints a quoted string itself,
-   * `<%= x.to_json %>`), so that ERB sees the tag verbatim and the value it produces is read back
-   * as the intended string; a `<%` that is not meant as ERB cannot be written (ERB would run it).
+   * files ending in `.erb`). ERB fragments (`<%= ... %>`) are then emitted single-quoted, so the
+   * value ERB produces is read back as the intended string; a `<%` that is not meant as ERB
+   * cannot be written (ERB would run it), nor a `'` inside a tag (YAML would double it).
    * @default false
    */
   readonly erb?: boolean;
@@ -150,7 +149,7 @@ function scalarProblem(s: string, asKey: boolean): ScalarError | undefined {
 
 /**
  * The yaml package's nodes for a plain model value, built in one pass that also fixes each string
- * scalar's quoting (ERB quoted as erbQuoting says; strings Psych misreads double-quoted). Anything that is not
+ * scalar's quoting (ERB single-quoted; strings Psych misreads double-quoted). Anything that is not
  * plain data (a Map, a Date) goes through the package's own createNode.
  */
 function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boolean): unknown {
@@ -159,7 +158,9 @@ function toNode(doc: YAML.Document, v: unknown, dialect: YamlDialect, erb: boole
     if (bad) throw bad;
     const node = new YAML.Scalar(v);
     if (erb && v.includes('<%')) {
-      node.type = erbQuoting(v);
+      const why = erbUnsafe(v);
+      if (why) throw new Error(`ERB fragment ${JSON.stringify(v)} cannot be single-quoted: ${why}`);
+      node.type = YAML.Scalar.QUOTE_SINGLE;
     } else if (dialect === YamlDialect.YAML_1_1 && !obviouslyString(v) && psychReadsAsNonString(v)) {
       node.type = YAML.Scalar.QUOTE_DOUBLE;
     }
@@ -360,37 +361,21 @@ export function parseYaml(text: string, dialect: YamlDialect = YamlDialect.YAML_
 }
 
 /**
- * How an ERB-bearing string is written so that ERB sees its tags verbatim, and what ERB puts in
- * their place is read back as a string: single-quoted (YAML changes nothing inside but doubles a
- * `'`), or double-quoted when the string holds a `'` (YAML changes nothing inside but escapes `"`,
- * `\` and characters outside printable text). Either way the text ERB produces must not end the
- * quotes: a `'` in its output breaks a single-quoted value, a `"` or `\` a double-quoted one. A
- * value that is one tag printing a quoted string itself (`<%= x.to_json %>`, `.inspect`, `.dump`:
- * the Ruby idiom for a value of any text) is written plain, so that what it prints is the YAML
- * string. A string none of these can carry verbatim is an error.
+ * Why an ERB-bearing string can't be emitted single-quoted so that ERB sees its tags verbatim,
+ * or undefined. Single-quoted YAML doubles every `'`: outside a tag that is harmless (ERB leaves
+ * the text, YAML reads `''` back as `'`), inside one it changes the Ruby code ERB runs
+ * (`ENV['X']` becomes `ENV[''X'']`). Double quotes are no way out: YAML would read escapes in what
+ * the tag prints (`C:\new` would come back with a line break). A value with a line break may be
+ * folded. What the tag prints must not hold a `'` (it would end the quoted value: a YAML error).
  */
-function erbQuoting(s: string): YAML.Scalar.Type {
-  const fail = (why: string): never => {
-    throw new Error(`ERB fragment ${JSON.stringify(s)} cannot be quoted so that ERB sees it verbatim: ${why}`);
-  };
-  if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) fail('a tag is not closed with %>');
-  if (/[\r\n]/.test(s)) fail('it spans lines; keep each ERB value on one line');
+function erbUnsafe(s: string): string | undefined {
   const tags = s.match(/<%[\s\S]*?%>/g) ?? [];
-  const printsQuoted = tags.find((t) => /^<%=[\s\S]*\.(inspect|to_json|dump)\s*%>$/.test(t));
-  if (printsQuoted !== undefined && tags.length === 1 && s === printsQuoted) {
-    // What the yaml package would quote instead of leaving plain (its plainString's rules).
-    if (/[:][ \t]|[\t ]#|^[ \t]|[\t :]$/.test(s)) fail('it prints a quoted string, so it must stay plain YAML, which a ": " or " #" in the tag does not allow; move that part of the Ruby out of the tag');
-    return YAML.Scalar.PLAIN;
+  if (s.replace(/<%[\s\S]*?%>/g, '').includes('<%')) return 'a tag is not closed with %>';
+  if (tags.some((t) => t.includes("'"))) {
+    return 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag';
   }
-  if (!s.includes("'")) return YAML.Scalar.QUOTE_SINGLE;
-  if (/["\\]/.test(s)) {
-    fail(
-      'it holds a single quote (single-quoted YAML would double it) and a double quote or backslash (double-quoted YAML would escape it), so either way ERB would run other code; use one kind of quote in the Ruby',
-    );
-  }
-  if (!/^[\x20-\x7e]*$/.test(s)) fail('it holds a single quote and a character that double-quoted YAML escapes; write that character inside the Ruby code');
-  if (printsQuoted) fail(`${printsQuoted} prints a quoted string, whose double quotes would end the double-quoted YAML value it is emitted in; make the tag the whole value`);
-  return YAML.Scalar.QUOTE_DOUBLE;
+  if (/[\r\n]/.test(s)) return 'it spans lines; keep each ERB value on one line';
+  return undefined;
 }
 
 /**

@@ -200,6 +200,73 @@ function readsName(expr: string, name: string): boolean {
   return new RegExp(`(^|[^\\w.@$:])${name}(?![\\w?!:(])`).test(code.replace(/"(?:[^"\\#]|\\.|#(?!\{))*"/g, '""'));
 }
 
+/**
+ * The tag with its single-quoted Ruby strings written double-quoted where that means the same
+ * (no `"`, `\\` or `#` inside), and likewise the single-quoted shell words of a backtick or
+ * `%x()` command (no `"`, `\\`, `#`, `$` or backtick inside): kamal-cdk single-quotes ERB values
+ * in YAML, which would double a `'` inside the tag. Anything else stays as it is.
+ */
+export function withDoubleQuotedLiterals(tag: string): string {
+  let out = '';
+  let i = 0;
+  const n = tag.length;
+  // Copies a double-quoted Ruby string (or a command) from i up to its closing `close`, skipping
+  // escapes and #{...} interpolation; returns the index after the closing delimiter.
+  const skipQuoted = (from: number, close: string, open?: string): number => {
+    let depth = 0;
+    for (let j = from; j < n; j++) {
+      const c = tag[j];
+      if (c === '\\') j++;
+      else if (c === '#' && tag[j + 1] === '{') j = skipCode(j + 2, '}');
+      else if (open !== undefined && c === open) depth++;
+      else if (c === close && depth-- === 0) return j + 1;
+    }
+    return n;
+  };
+  // Skips Ruby code up to the `}` that closes an interpolation.
+  const skipCode = (from: number, close: string): number => {
+    for (let j = from; j < n; j++) {
+      const c = tag[j];
+      if (c === close) return j;
+      if (c === '"') j = skipQuoted(j + 1, '"') - 1;
+      else if (c === "'") j = (tag.indexOf("'", j + 1) + n + 1) % (n + 1);
+      else if (c === '{') j = skipCode(j + 1, '}');
+    }
+    return n;
+  };
+  const shellWords = (command: string): string => command.replace(/'([^'"\\#$`]*)'/g, '"$1"');
+  while (i < n) {
+    const c = tag[i];
+    if (c === '"') {
+      const end = skipQuoted(i + 1, '"');
+      out += tag.slice(i, end);
+      i = end;
+    } else if (c === "'") {
+      let end = i + 1;
+      while (end < n && tag[end] !== "'") end += tag[end] === '\\' ? 2 : 1;
+      const body = tag.slice(i + 1, end);
+      out += end < n && !/["\\#]/.test(body) ? `"${body}"` : tag.slice(i, end + 1);
+      i = end + 1;
+    } else if (c === '`' || (c === '%' && tag[i + 1] === 'x' && '([{<|!'.includes(tag[i + 2] ?? ''))) {
+      const start = c === '`' ? i + 1 : i + 3;
+      const open = c === '`' ? undefined : tag[i + 2];
+      const close = c === '`' ? '`' : ({ '(': ')', '[': ']', '{': '}', '<': '>' } as Record<string, string>)[open!] ?? open!;
+      const end = skipQuoted(start, close, close === open ? undefined : open);
+      out += tag.slice(i, start) + shellWords(tag.slice(start, end - 1)) + tag.slice(end - 1, end);
+      i = end;
+    } else if (c === '#' && !tag.startsWith('%>', i)) {
+      // A comment runs to the end of the tag.
+      const end = tag.indexOf('%>', i);
+      out += tag.slice(i, end < 0 ? n : end);
+      i = end < 0 ? n : end;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 function oneLine(tag: string): string {
   return tag.replace(/\s+/g, ' ');
 }

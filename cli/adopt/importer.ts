@@ -13,7 +13,7 @@ import type { PostgresAccessoryProps } from '../../constructs/kamal/postgres';
 import type { ConfigSettings, RoleProps } from '../../constructs/kamal/settings';
 import type { EnvProps } from '../../constructs/kamal/env';
 import type { ProxyProps } from '../../constructs/kamal/proxy';
-import { EnvTag, OpaqueTag } from './erb';
+import { EnvTag, OpaqueTag, withDoubleQuotedLiterals } from './erb';
 import { AccessoryPlan, buildPlan, DeployPlan, ImportPlan, OverridePlan, secretSource, SecretSpec, SecretsPlan } from './plan';
 import { KamalSecrets } from '../../constructs/kamal/secrets';
 import type { KamalDeploy } from '../../constructs/kamal/deploy';
@@ -223,15 +223,21 @@ function isClearEnv(at: readonly string[]): boolean {
 }
 
 function restore(evaluated: YamlValue, kept: YamlValue, envTags: EnvTag[], opaque: OpaqueTag[], warnings: ImportResult['warnings'], file: string): YamlValue {
+  // Each opaque tag as written, its Ruby's single-quoted strings double-quoted (kamal-cdk
+  // single-quotes ERB values, which would double a ' inside a tag).
+  const tags = opaque.map((o) => ({ placeholder: o.placeholder, tag: withDoubleQuotedLiterals(o.tag) }));
+  const withTags = (text: string): string => {
+    let s = text;
+    for (const t of envTags) s = s.split(t.placeholder).join(t.tag);
+    for (const o of tags) s = s.split(o.placeholder).join(o.tag);
+    return s;
+  };
   const walk = (e: YamlValue, k: YamlValue | undefined, at: string[]): YamlValue => {
     if (typeof k === 'string' && envTags.some((t) => k.includes(t.placeholder))) {
       // The service names every container: the model needs it as a value, not as ERB. A clear env
       // value that ERB makes a number or a boolean stays ERB: the container's env is text either way.
       if ((typeof e === 'string' && !(at.length === 1 && at[0] === 'service')) || ((typeof e === 'number' || typeof e === 'boolean') && isClearEnv(at))) {
-        let s = k;
-        for (const t of envTags) s = s.split(t.placeholder).join(t.tag);
-        for (const o of opaque) s = s.split(o.placeholder).join(o.tag);
-        return s;
+        return withTags(k);
       }
       let erb = k;
       for (const t of envTags) erb = erb.split(t.placeholder).join(t.tag);
@@ -239,15 +245,12 @@ function restore(evaluated: YamlValue, kept: YamlValue, envTags: EnvTag[], opaqu
       warnings.push({ file, message: `${at.join('/')}: ${erb} is imported as its value with this environment, ${JSON.stringify(e)} (${why})` });
       return e;
     }
-    if (typeof e === 'string') {
-      let s = e;
-      for (const o of opaque) s = s.split(o.placeholder).join(o.tag);
-      return s;
-    }
+    if (typeof e === 'string') return withTags(e);
     if (Array.isArray(e)) return e.map((x, i) => walk(x, Array.isArray(k) ? k[i] : undefined, [...at, String(i)]));
     if (isHash(e)) {
+      // A key that ERB wrote, and validate could not evaluate, is its tag again.
       const out: Record<string, YamlValue> = {};
-      for (const [key, v] of Object.entries(e)) out[key] = walk(v, isHash(k) ? k[key] : undefined, [...at, key]);
+      for (const [key, v] of Object.entries(e)) out[withTags(key)] = walk(v, isHash(k) ? k[key] : undefined, [...at, key]);
       return out;
     }
     return e;

@@ -187,10 +187,15 @@ test('a secrets_path that ERB computes, with secrets the import can\'t find, is 
   expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);
 });
 
-test('ERB whose Ruby uses single quotes is imported, and synth writes it double-quoted', () => {
+test("ERB whose Ruby uses single-quoted strings is imported with them double-quoted (the same Ruby), and a tag in a key stays a tag", () => {
   // GIVEN
   const root = project({
-    'config/deploy.yml': "service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n    RUBY_VERSION: <%= File.read('.ruby-version').strip %>\nbuilder:\n  arch: amd64\n",
+    'config/deploy.yml':
+      "service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n" +
+      "    RUBY_VERSION: <%= File.read('.ruby-version').strip %>\n" +
+      "    SHA: <%= `git log --pretty=format:'%h' -n 1` %>\n" +
+      "labels:\n  <%= ENV.fetch('KEYNAME', 'k1').downcase %>: v1\n" +
+      "builder:\n  arch: amd64\n",
   });
 
   // WHEN
@@ -200,7 +205,11 @@ test('ERB whose Ruby uses single quotes is imported, and synth writes it double-
   // THEN
   expect(r.status).toBe(0);
   expect(synth.status).toBe(0);
-  expect(fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8')).toContain(`    RUBY_VERSION: "<%= File.read('.ruby-version').strip %>"\n`);
+  const out = fs.readFileSync(path.join(dir, 'out/config/deploy.yml'), 'utf8');
+  expect(out).toContain(`    RUBY_VERSION: '<%= File.read(".ruby-version").strip %>'\n`);
+  expect(out).toContain(`    SHA: '<%= \`git log --pretty=format:"%h" -n 1\` %>'\n`);
+  expect(out).toContain(`  '<%= ENV.fetch("KEYNAME", "k1").downcase %>': v1\n`);
+  expect(out).not.toContain('kamal_cdk_erb');
 });
 
 test('an output tag that reads a variable a code tag sets is refused (the import keeps no code tag), an unrelated code tag is not', () => {

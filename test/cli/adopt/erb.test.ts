@@ -1,4 +1,5 @@
-import { renderErb } from '../../../cli/adopt/erb';
+import { spawnSync } from 'child_process';
+import { renderErb, withDoubleQuotedLiterals } from '../../../cli/adopt/erb';
 import { checkAsKamal } from '../../../cli/adopt/kamal-check';
 import { parsePsych } from '../../../cli/adopt/psych';
 
@@ -74,6 +75,35 @@ test('an opaque tag that reads a variable a code tag sets says which: import can
     [9, []],
     [10, []],
   ]);
+});
+
+test("single-quoted strings of a tag are written double-quoted only where Ruby (and the shell) read them the same (real Ruby)", () => {
+  // GIVEN: literals that can be rewritten, and ones that can't (an escape, a double quote, interpolation, $ for the shell)
+  const tags = [
+    "<%= ENV.fetch('A', 'x y') %>",
+    "<%= File.basename('/srv/app.rb', '.rb') %>",
+    "<%= `printf '%s-%s' a b` %>",
+    "<%= %x(printf '%s' 'a b') %>",
+    "<%= 'it\\'s' %>",
+    "<%= 'say \"hi\"' %>",
+    "<%= '#{1 + 1}' %>",
+    "<%= `printf '%s' '$HOME'` %>",
+    "<%= \"#{'inner'}\".upcase %>",
+  ];
+
+  // WHEN
+  const rewritten = tags.map(withDoubleQuotedLiterals);
+  const script = 'require "erb"; require "json"; puts JSON.generate(JSON.parse($stdin.read).map { |t| ERB.new(t).result })';
+  const run = (list: string[]) => {
+    const r = spawnSync('ruby', ['-e', script], { input: JSON.stringify(list), encoding: 'utf8', env: { ...process.env, HOME: '/home/x' } });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as string[];
+  };
+
+  // THEN: the rewritable ones lost their single quotes, the others kept them, and Ruby prints the same for every one
+  expect(rewritten.slice(0, 4).filter((t) => t.includes("'"))).toEqual([]);
+  expect(rewritten.slice(4)).toEqual([...tags.slice(4, 7), "<%= `printf \"%s\" '$HOME'` %>", tags[8]]);
+  expect(run(rewritten)).toEqual(run(tags));
 });
 
 test('keepEnv leaves environment references as placeholders with their canonical tag', () => {
