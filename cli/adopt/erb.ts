@@ -24,8 +24,8 @@ export interface OpaqueTag {
   /** The 1-based line of the tag. */
   readonly line: number;
   /**
-   * Local variables of the template that the tag reads, set by code tags (`<% name = ... %>`,
-   * block parameters `|name|`): without those tags, Ruby raises NameError on it.
+   * Names the tag reads that code tags of the template define (`<% name = ... %>`, block
+   * parameters, constants, instance variables, methods): without those tags, Ruby raises NameError.
    */
   readonly readsLocals: string[];
 }
@@ -102,7 +102,7 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
   const envTags: EnvTag[] = [];
   const unset: UnsetVariable[] = [];
   const errors: ErbNote[] = [];
-  // Local variables that code tags set, and the expression of each opaque tag.
+  // Names that code tags define, and the expression of each opaque tag.
   const locals = new Set<string>();
   const opaqueExpr: string[] = [];
   let out = '';
@@ -181,23 +181,115 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
   return { text: out, warnings, errors, opaque: withLocals, envTags, unset };
 }
 
-/** The local variables a code tag's Ruby sets: assignments (`a = `, `a ||= `, `a, b = `) and block parameters. */
+/**
+ * The names a code tag's Ruby defines for later tags: local variables (`a = `, `a ||= `,
+ * `a, b = `, `for a in`, block parameters `|a, (b, c)|`), constants (`A = `), instance and
+ * global variables (`@a = `, `$a = `) and methods (`def a`).
+ */
 function localsSetBy(ruby: string): string[] {
+  const code = rubyCode(ruby);
   const names: string[] = [];
-  const code = ruby.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  for (const m of code.matchAll(/(^|[^\w.@$:])([a-z_][A-Za-z0-9_]*(?:\s*,\s*[a-z_][A-Za-z0-9_]*)*)\s*(?:\|\||\+|-|\*)?=(?![=~>])/g)) {
+  const NAME = '[@$]{0,2}[A-Za-z_][A-Za-z0-9_]*';
+  for (const m of code.matchAll(new RegExp(`(^|[^\\w.@$:])(${NAME}(?:\\s*,\\s*${NAME})*)\\s*(?:\\|\\||&&|[-+*/%|&^]|<<|>>|\\*\\*)?=(?![=~>])`, 'g'))) {
     names.push(...m[2].split(',').map((n) => n.trim()));
   }
-  for (const m of code.matchAll(/\|([^|]*)\|/g)) {
-    names.push(...m[1].split(',').map((n) => n.trim().replace(/^[*&]/, '')).filter((n) => /^[a-z_][A-Za-z0-9_]*$/.test(n)));
-  }
-  return names;
+  for (const m of code.matchAll(/\bdef\s+(?:self\.)?([A-Za-z_][A-Za-z0-9_]*[?!]?)/g)) names.push(m[1]);
+  for (const m of code.matchAll(/\bfor\s+([^]*?)\s+in\b/g)) names.push(...paramNames(m[1]));
+  for (const m of code.matchAll(/\|([^|]*)\|/g)) names.push(...paramNames(m[1]));
+  return [...new Set(names)];
 }
 
-/** Whether Ruby `expr` reads the local `name` (a bare word, not a method call on something, not inside a string). */
+/** The names in a parameter list: `a, (b, c), *d, &e, f = 1, g:`. */
+function paramNames(list: string): string[] {
+  return [...list.matchAll(/(?:^|[\s,(*&])([a-z_][A-Za-z0-9_]*)(?=\s*(?:[,)=:]|$))/g)].map((m) => m[1]);
+}
+
+/** Whether Ruby `expr` reads `name` (not as a method of something, not as its own block parameter, not inside a string). */
 function readsName(expr: string, name: string): boolean {
-  const code = expr.replace(/'(?:[^'\\]|\\.)*'/g, "''");
-  return new RegExp(`(^|[^\\w.@$:])${name}(?![\\w?!:(])`).test(code.replace(/"(?:[^"\\#]|\\.|#(?!\{))*"/g, '""'));
+  const code = rubyCode(expr);
+  const own = new Set([...code.matchAll(/\|([^|]*)\|/g)].flatMap((m) => paramNames(m[1])));
+  if (own.has(name)) return false;
+  const escaped = name.replace(/[$?!]/g, (c) => `\\${c}`);
+  // Not a hash label (`name: 1`), not assigned here (`name = ...`).
+  return new RegExp(`(^|[^\\w.@$:])${escaped}(?![\\w?!]|:(?!:)|\\s*=[^=~>])`).test(code);
+}
+
+/**
+ * Ruby source with what is not code blanked: the text of string literals (the code of their
+ * `#{...}` kept), symbols' quoted names, `%w[]`/`%i[]` lists and comments.
+ */
+function rubyCode(src: string): string {
+  let out = '';
+  let i = 0;
+  const n = src.length;
+  // The code inside a literal from i (its opening delimiter already read) to `close`: only interpolations.
+  const literal = (interpolates: boolean, close: string, open?: string): void => {
+    let depth = 0;
+    while (i < n) {
+      const c = src[i];
+      if (c === '\\') {
+        i += 2;
+        continue;
+      }
+      if (interpolates && c === '#' && src[i + 1] === '{') {
+        i += 2;
+        out += ` ${codeUntil('}')} `;
+        continue;
+      }
+      i++;
+      if (open !== undefined && c === open) depth++;
+      else if (c === close && depth-- === 0) return;
+    }
+  };
+  // Code up to the `close` that ends it (an interpolation's `}`), literals inside blanked.
+  const codeUntil = (close: string): string => {
+    const before = out;
+    out = '';
+    let depth = 0;
+    while (i < n) {
+      const c = src[i];
+      if (c === close && depth === 0) {
+        i++;
+        break;
+      }
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+      step();
+    }
+    const code = out;
+    out = before;
+    return code;
+  };
+  const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+  const step = (): void => {
+    const c = src[i];
+    if (c === '"' || c === '`') {
+      i++;
+      out += ' ';
+      literal(true, c);
+    } else if (c === "'") {
+      i++;
+      out += ' ';
+      literal(false, "'");
+    } else if (c === '%' && /[qQwWiIxr]?[([{<|!/]/.test(src.slice(i + 1, i + 3)) && !/[\w)\]]\s*$/.test(out)) {
+      const kind = /[([{<|!/]/.test(src[i + 1]) ? 'Q' : src[i + 1];
+      const open = kind === 'Q' && /[([{<|!/]/.test(src[i + 1]) ? src[i + 1] : src[i + 2];
+      i += open === src[i + 1] ? 2 : 3;
+      out += ' ';
+      literal('QWIxr'.includes(kind), PAIRS[open] ?? open, PAIRS[open] ? open : undefined);
+    } else if (c === ':' && src[i + 1] === '"') {
+      i += 2;
+      out += ' ';
+      literal(true, '"');
+    } else if (c === '#') {
+      while (i < n && src[i] !== '\n') i++;
+    } else {
+      out += c;
+      i++;
+    }
+  };
+  while (i < n) step();
+  return out;
 }
 
 /**

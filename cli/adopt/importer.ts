@@ -179,7 +179,7 @@ function targetConfig(root: string, family: ConfigFamily, destination: string | 
   const kept = loadConfig(root, family.file, destination, { env, keepEnv: true });
   const envTags = kept.files.flatMap((f) => f.erb.envTags);
   // Opaque tags are kept as they are (validate's warnings name them), but not the code tags: one
-  // that reads a variable a code tag sets would raise NameError when Kamal renders the file.
+  // that reads a name a code tag defines would raise NameError when Kamal renders the file.
   const opaque = evaluated.files.flatMap((f) => f.erb.opaque.map((o) => ({ ...o, file: f.file })));
   for (const f of evaluated.files) {
     const reading = f.erb.opaque.filter((x) => x.readsLocals.length > 0);
@@ -188,7 +188,7 @@ function targetConfig(root: string, family: ConfigFamily, destination: string | 
     for (const o of reading) for (const name of o.readsLocals) byName.set(name, [...(byName.get(name) ?? []), o.line]);
     const which = [...byName].map(([name, lines]) => `${name} (line ${lines.join(', ')})`).join(', ');
     const message =
-      `${f.file}: output tags read variables that code tags (<% ... %>) of the file set: ${which}; kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError. ` +
+      `${f.file}: output tags read what code tags (<% ... %>) of the file define: ${which}; kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError (or print nothing, for an @variable). ` +
       'Work those values out in synth.ts (or inside each tag), and import again';
     if (!errors.includes(message)) errors.push(message);
   }

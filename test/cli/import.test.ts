@@ -225,7 +225,7 @@ test('an output tag that reads a variable a code tag sets is refused (the import
   // THEN
   expect(refused.r.status).toBe(1);
   expect(refused.r.stderr).toContain(
-    'error: config/deploy.yml: output tags read variables that code tags (<% ... %>) of the file set: name (line 11); kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError.',
+    'error: config/deploy.yml: output tags read what code tags (<% ... %>) of the file define: name (line 11); kamal-cdk keeps output tags but not code tags, so Kamal would stop with NameError',
   );
   expect(refused.source).toBe('');
   expect(imported.r.stderr).toBe('');

@@ -46,35 +46,51 @@ test('ENV.fetch without a default of an unset variable raises as in Kamal; unkno
   ]);
 });
 
-test('an opaque tag that reads a variable a code tag sets says which: import can keep the tag but not the code', () => {
-  // GIVEN: assignments (plain, ||=, several at once), a block parameter, and reads that are not of a local
+test('an opaque tag that reads a name a code tag defines says which: import can keep the tag but not the code', () => {
+  // GIVEN: what code tags define (locals, ||=, several at once, a block parameter, destructured
+  // ones, for, a constant, an instance variable, a method), and tags that read them or only seem to
   const template = [
     '<% host = ENV.fetch("HOST") %>',
     '<% slug ||= "sandbox"; a, b = 1, 2 %>',
-    '<% %w[x y].each do |item| %>',
-    'one: <%= host %>',
-    'two: <%= "app-#{slug}".upcase %>',
-    'three: <%= [a, b].join %>',
-    'four: <%= item.to_s.strip %>',
-    'five: <%= config.host %>',
-    'six: <%= "host" + `hostname`.strip %>',
-    'seven: <%= Time.now.utc.iso8601 %>',
-    '<% end %>',
+    '<% %w[x y].each do |item| %><% end %>',
+    '<% [["10.0.0.1", "web"]].each do |(ip, role)| %><% end %>',
+    '<% for region in ["eu"] do %><% end %>',
+    '<% REGION = "eu"; @zone = "z1" %>',
+    '<% def stage; "prod"; end %>',
+    'k1: <%= host %>',
+    'k2: <%= "app-#{slug}".upcase %>',
+    'k3: <%= [a, b].join %>',
+    'k4: <%= item.to_s.strip %>',
+    'k5: <%= ip.strip + role %>',
+    'k6: <%= region.upcase %>',
+    'k7: <%= REGION.downcase + @zone.to_s %>',
+    'k8: <%= stage.upcase %>',
+    'k9: <%= config.host %>',
+    'k10: <%= "host" + `hostname`.strip %>',
+    'k11: <%= "#{ENV.fetch("USER", "u")}".upcase + "-host" %>',
+    'k12: <%= %w[x y].map { |host| host.upcase }.join(",") %>',
+    'k13: <%= { host: 1 }[:host] %>',
   ].join('\n');
 
   // WHEN
   const r = renderErb(template, { env: { HOST: 'h' } });
 
   // THEN
-  expect(r.opaque.map((o) => [o.line, o.readsLocals])).toEqual([
-    [4, ['host']],
-    [5, ['slug']],
-    [6, ['a', 'b']],
-    [7, ['item']],
-    [8, []],
-    [9, []],
-    [10, []],
-  ]);
+  expect(Object.fromEntries(r.opaque.map((o) => [o.line, o.readsLocals]))).toEqual({
+    8: ['host'],
+    9: ['slug'],
+    10: ['a', 'b'],
+    11: ['item'],
+    12: ['ip', 'role'],
+    13: ['region'],
+    14: ['REGION', '@zone'],
+    15: ['stage'],
+    16: [],
+    17: [],
+    18: [],
+    19: [],
+    20: [],
+  });
 });
 
 test("single-quoted strings of a tag are written double-quoted only where Ruby (and the shell) read them the same (real Ruby)", () => {
