@@ -200,6 +200,7 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
   for (const e of raised) c.add(e, run);
   const problems = checkAsKamal(config.config, { partial: o.partial, withoutDestination: o.withoutDestination });
   const opaque = config.files.flatMap((f) => f.erb.opaque.map((t) => ({ ...t, file: f.file })));
+  let judged = 0;
   for (const p of problems) {
     // Several unknown keys point at their hash; the line of the first one reads better.
     const firstUnknown = /unknown keys: ([^,]+),/.exec(p.message)?.[1];
@@ -208,14 +209,16 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const hidden = typeof value === 'string' ? opaqueIn(value, opaque) : [];
     let message = p.message;
     for (const t of opaque) message = message.split(t.placeholder).join(t.tag);
-    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${hidden.map((t) => t.tag).join(', ')})`;
+    // A value ERB gives that validate could not evaluate is unknown: what its stand-in fails is no verdict.
+    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${hidden.map((t) => t.tag).join(', ')}; Kamal judges what it prints)`;
+    else judged++;
     const unset = config.files.find((f) => f.file === where.file)?.erb.unset.filter((u) => u.line === where.line) ?? [];
     if (unset.length > 0) message += ` (ERB read ${[...new Set(unset.map((u) => u.name))].join(', ')}, which is not set here)`;
-    const f = { file: where.file, line: where.line, message: `${message}${o.suffix ?? ''}`, severity: o.severity };
+    const f = { file: where.file, line: where.line, message: `${message}${o.suffix ?? ''}`, severity: hidden.length > 0 ? ('warning' as const) : o.severity };
     if (o.onlyNew && c.has({ file: f.file, line: f.line, message: p.message })) continue;
     c.add(f, run);
   }
-  return { config, valid: problems.length === 0 && raised.length === 0 };
+  return { config, valid: judged === 0 && raised.length === 0 };
 }
 
 /**
@@ -281,12 +284,12 @@ function checkSecrets(root: string, family: ConfigFamily, destination: string | 
   const run = runLabel(family, destination);
   // A path that ERB computes (and validate can't evaluate) names files only Kamal will know.
   const hidden = opaqueIn(secretsPath, config.files.flatMap((f) => f.erb.opaque));
-  if (hidden.length > 0) {
+  if (hidden.length > 0 && secretUsesOf(cfg).length > 0) {
     const where = config.where('/secrets_path');
     const message = `secrets_path comes from ERB that was not evaluated (${hidden.map((t) => t.tag).join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
-    return;
   }
+  if (hidden.length > 0) return;
   const files = KamalSecrets.filesRead(secretsPath, destination);
   const present = files.filter((f) => fs.existsSync(path.join(root, f)));
   const names = new Set(present.flatMap((f) => parseSecretsFile(fs.readFileSync(path.join(root, f), 'utf8')).map((s) => s.name)));

@@ -524,43 +524,47 @@ function secretsPlan(root: string, secretsPath: string, warnings: ImportResult['
 
 /**
  * Declares, as read from the environment (`NAME=$NAME`, what `kamal init` writes), every secret a
- * config uses that no secrets file of the repository declares for that run: Kamal would stop at
- * such a secret when it deploys, and the repository's own deploys must supply the file (kept out
- * of git, written by CI). A run without destination gets it in `<secrets_path>`, a run with one in
- * `<secrets_path>-common` (a destination's own file still wins over it). One warning per file
- * names them all. A `secrets_path` that ERB computes can't be written by synth: an error, and
- * false (nothing to prove). The proof that follows builds the secrets files with what was declared.
+ * config uses that none of the secrets files Kamal reads for that run declares (the files are
+ * kept out of git, or written by CI, or only another run's file has it). Each run looks where
+ * its merged config's `secrets_path` says: a run without destination gets the secret in
+ * `<secrets_path>`, a run with one in `<secrets_path>-common` (a destination's own file still
+ * wins over it). One warning per file names them all. A `secrets_path` that ERB computes can't
+ * be written by synth: an error, and false (nothing to prove). The proof that follows builds the
+ * secrets files with what was declared.
  */
 function declareMissingSecrets(plan: ImportPlan, deploys: KamalDeploy[], targets: ImportTarget[], warnings: ImportResult['warnings'], errors: string[]): boolean {
-  // secrets file -> secret -> where it is used
+  // secrets file -> secret -> where it is used, and the files that run reads
   const declared = new Map<string, Map<string, string[]>>();
   let blocked = false;
   for (const [i, d] of plan.deploys.entries()) {
     const deploy = deploys[i];
     const file = d.props.file ?? 'config/deploy.yml';
-    const secrets = KamalSecrets.forPath(deploy, deploy.secretsPath);
     for (const t of targets.filter((x) => x.file === file)) {
       const run = `${file}${t.destination ? ` -d ${t.destination}` : ''}`;
+      const configured = isHash(t.config) ? t.config.secrets_path : undefined;
+      const secretsPath = typeof configured === 'string' ? configured : '.kamal/secrets';
+      const secrets = KamalSecrets.forPath(deploy, secretsPath);
       const missing = deploy.secretUses(t.destination).filter((use) => !secrets?.lookup(use.secret, t.destination).found);
       if (missing.length === 0) continue;
-      if (deploy.secretsPath.includes('<%')) {
+      if (secretsPath.includes('<%')) {
         errors.push(
-          `${run}: secrets_path ${deploy.secretsPath} is computed by ERB, and ${[...new Set(missing.map((u) => u.secret))].join(', ')} can't be found in the files it names; ` +
-            'kamal-cdk writes the secrets files itself, at a path in the project: set secrets_path to such a path (or leave it out), and import again',
+          `${run}: secrets_path ${secretsPath} is computed by ERB; kamal-cdk writes the secrets files itself, at a path of the project, so it can't check or declare ${[...new Set(missing.map((u) => u.secret))].join(', ')} there. ` +
+            'Set secrets_path to such a path (or leave it out), and import again',
         );
         blocked = true;
         continue;
       }
-      let set = plan.secrets.find((x) => x.path === deploy.secretsPath);
-      if (!set) plan.secrets.push((set = { path: deploy.secretsPath, common: {}, destinations: {}, withoutDestination: {} }));
+      let set = plan.secrets.find((x) => x.path === secretsPath);
+      if (!set) plan.secrets.push((set = { path: secretsPath, common: {}, destinations: {}, withoutDestination: {} }));
       const where = t.destination === undefined ? set.withoutDestination : set.common;
-      const secretsFile = t.destination === undefined ? deploy.secretsPath : `${deploy.secretsPath}-common`;
+      const secretsFile = t.destination === undefined ? secretsPath : `${secretsPath}-common`;
       const names = declared.get(secretsFile) ?? new Map<string, string[]>();
       declared.set(secretsFile, names);
+      const reads = KamalSecrets.filesRead(secretsPath, t.destination).join(' and ');
       for (const use of missing) {
         where[use.secret] = { source: 'env' };
         const uses = names.get(use.secret) ?? [];
-        const at = `${use.key} of ${run}`;
+        const at = `${use.key} of ${run}, which reads ${reads}`;
         if (!uses.includes(at)) names.set(use.secret, [...uses, at]);
       }
     }
@@ -570,7 +574,7 @@ function declareMissingSecrets(plan: ImportPlan, deploys: KamalDeploy[], targets
     warnings.push({
       file: secretsFile,
       message:
-        `${names.size} secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ${list.join(', ')}. ` +
+        `${names.size} secret(s) the configs use are in none of the files Kamal reads for them in this repository, so Kamal could not deploy from these files as they are: ${list.join(', ')}. ` +
         'Each is declared here as NAME=$NAME, read from the environment when Kamal deploys; if your deploys write the secrets files themselves, put their sources in synth.ts instead',
     });
   }

@@ -434,19 +434,22 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     VALIDATED_PLANS.add(plan);
     const errors = plan.mergeErrors.map((m) => `internal error: the split files do not merge back to the model (${m}); please report this`);
     const validator = new KamalConfigValidator({ partial: false });
-    const secrets = KamalSecrets.forPath(this, this.secretsPath);
     for (const dest of this.destinationNames()) {
       const cfg = plan.effective.get(dest ?? '')!;
+      // Where Kamal looks for this run's secrets: the merged config's secrets_path (a destination
+      // or an override may set its own).
+      const secretsPath = typeof cfg.secrets_path === 'string' ? cfg.secrets_path : '.kamal/secrets';
+      const secrets = KamalSecrets.forPath(this, secretsPath);
       const files = dest === undefined ? this.file : `${this.file} + ${this.destinationFile(dest)}`;
       const how = dest === undefined ? 'as Kamal reads it' : `as Kamal merges them for -d ${dest}`;
       for (const p of validator.validate(cfg)) errors.push(`${files} (${how}): ${p.pointer || '/'} ${p.message}`);
       for (const p of checkKamalValues(cfg)) errors.push(`${files} (${how}): ${p.pointer || '/'} ${p.message}`);
       for (const use of this.view(dest).secrets) {
         if (!secrets?.lookup(use.secret, dest).found) {
-          const searched = KamalSecrets.filesRead(this.secretsPath, dest);
+          const searched = KamalSecrets.filesRead(secretsPath, dest);
           errors.push(
             `secret '${use.secret}' (${use.key}) of ${this.file}${dest ? ` -d ${dest}` : ''} is not in ${searched.join(' or ')}` +
-              `${secrets ? '' : ' (no KamalSecrets construct declares these files)'}; declare it in a KamalSecrets construct for ${this.secretsPath}`,
+              `${secrets ? '' : ' (no KamalSecrets construct declares these files)'}; declare it in a KamalSecrets construct for ${secretsPath}`,
           );
         }
       }

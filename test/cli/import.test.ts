@@ -153,13 +153,14 @@ test('secrets no file of the repository declares are declared as environment rea
   expect(a.r.stderr).toBe('');
   expect(a.r.status).toBe(0);
   expect(a.r.stdout).toContain(
-    '.kamal/secrets: warning: 2 secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ' +
-      'SECRET_KEY_BASE (env/secret of config/deploy.yml), SMTP_PASSWORD (env/secret of config/deploy.yml). Each is declared here as NAME=$NAME',
+    '.kamal/secrets: warning: 2 secret(s) the configs use are in none of the files Kamal reads for them in this repository, so Kamal could not deploy from these files as they are: ' +
+      'SECRET_KEY_BASE (env/secret of config/deploy.yml, which reads .kamal/secrets-common and .kamal/secrets), SMTP_PASSWORD (env/secret of config/deploy.yml, which reads .kamal/secrets-common and .kamal/secrets). Each is declared here as NAME=$NAME',
   );
   expect(b.r.status).toBe(0);
   expect(b.r.stdout).toContain(
-    '.kamal/secrets-common: warning: 2 secret(s) the configs use are in no secrets file of this repository, so Kamal could not deploy from these files as they are: ' +
-      'REGISTRY_PASSWORD (registry/password of config/deploy.yml -d production), RAILS_MASTER_KEY (env/secret of config/deploy.yml -d production).',
+    '.kamal/secrets-common: warning: 2 secret(s) the configs use are in none of the files Kamal reads for them in this repository, so Kamal could not deploy from these files as they are: ' +
+      'REGISTRY_PASSWORD (registry/password of config/deploy.yml -d production, which reads .kamal/secrets-common and .kamal/secrets.production), ' +
+      'RAILS_MASTER_KEY (env/secret of config/deploy.yml -d production, which reads .kamal/secrets-common and .kamal/secrets.production).',
   );
   // and synth writes them as references, staging's own sources still in its own file (which Kamal reads after -common)
   expect(synthA.status).toBe(0);
@@ -167,6 +168,28 @@ test('secrets no file of the repository declares are declared as environment rea
   expect(synthB.status).toBe(0);
   expect(fs.readFileSync(path.join(b.dir, 'out/.kamal/secrets-common'), 'utf8')).toMatch(/^RAILS_MASTER_KEY=\$RAILS_MASTER_KEY\nREGISTRY_PASSWORD=\$REGISTRY_PASSWORD\n$/m);
   expect(fs.readFileSync(path.join(b.dir, 'out/.kamal/secrets.staging'), 'utf8')).toContain('\nRAILS_MASTER_KEY=$STAGING_KEY\nREGISTRY_PASSWORD=$(cat .staging-token)\n');
+});
+
+test("a destination with a secrets_path of its own gets a missing secret in that path's files, where Kamal looks for it", () => {
+  // GIVEN: production reads config/prod-secrets*, staging the default files (which declare it)
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nrequire_destination: true\nregistry:\n  server: localhost:5555\nenv:\n  secret: [RAILS_MASTER_KEY]\nbuilder:\n  arch: amd64\n',
+    'config/deploy.production.yml': 'servers: [10.0.0.3]\nsecrets_path: config/prod-secrets\n',
+    'config/deploy.staging.yml': 'servers: [10.0.0.2]\n',
+    '.kamal/secrets.staging': 'RAILS_MASTER_KEY=$(cat config/master.key)\n',
+  });
+
+  // WHEN
+  const { r, dir } = importInto(root);
+  const synth = synthImported(dir);
+
+  // THEN
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('config/prod-secrets-common: warning: 1 secret(s) the configs use are in none of the files Kamal reads for them in this repository');
+  expect(r.stdout).toContain('RAILS_MASTER_KEY (env/secret of config/deploy.yml -d production, which reads config/prod-secrets-common and config/prod-secrets.production)');
+  expect(synth.status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'out/config/prod-secrets-common'), 'utf8')).toContain('\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n');
+  expect(fs.existsSync(path.join(dir, 'out/.kamal/secrets-common'))).toBe(false);
 });
 
 test('a secrets_path that ERB computes, with secrets the import can\'t find, is refused: synth writes the secrets files at a path of the project', () => {
@@ -181,7 +204,7 @@ test('a secrets_path that ERB computes, with secrets the import can\'t find, is 
   // THEN
   expect(r.status).toBe(1);
   expect(r.stderr).toContain(
-    'error: config/deploy.yml: secrets_path <%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %> is computed by ERB, and SECRET_KEY_BASE can\'t be found in the files it names; kamal-cdk writes the secrets files itself, at a path in the project',
+    'error: config/deploy.yml: secrets_path <%= File.join(ENV.fetch("HOME"), ".kamal/secrets") %> is computed by ERB; kamal-cdk writes the secrets files itself, at a path of the project, so it can\'t check or declare SECRET_KEY_BASE there.',
   );
   expect(r.stderr).toContain('import: nothing was written');
   expect(fs.existsSync(path.join(dir, 'synth.ts'))).toBe(false);

@@ -238,6 +238,25 @@ describe('invalid repositories', () => {
     expect(r.stdout).not.toContain("Secret 'RAILS_MASTER_KEY' not found");
   });
 
+  test('a value ERB gives that validate cannot evaluate is not judged by its stand-in: a warning, and the config stays valid', () => {
+    // GIVEN: a restart policy and a minimum version read from files at deploy time (Kamal loads this)
+    const dir = repo({
+      'config/deploy.yml':
+        'service: app\nimage: acme/app\nservers:\n  web:\n    hosts: [10.0.0.1]\n    options:\n      restart: <%= `cat .restart`.strip %>\n' +
+        'minimum_version: <%= File.read(".kamal-version").strip %>\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nsecrets_path: <%= File.join("config", "s") %>\n',
+    });
+
+    // WHEN
+    const r = kamalCdk(dir, 'validate');
+
+    // THEN
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('config/deploy.yml:7: warning: servers/web/options/restart: should be no, always, unless-stopped, on-failure, or on-failure:N (the value comes from ERB that was not evaluated: <%= `cat .restart`.strip %>; Kamal judges what it prints)');
+    expect(r.stdout).toContain('validate: valid (1 config checked');
+    // no secret is used, so nothing is said about the secrets files of that path
+    expect(r.stdout).not.toContain('secrets_path comes from ERB');
+  });
+
   test('a YAML syntax error and a missing destination file are errors with their file', () => {
     // GIVEN
     const dir = repo({ 'config/deploy.yml': 'service: app\nservers: [\n' });

@@ -146,6 +146,21 @@ test('a secret a destination uses but no file Kamal reads for it declares is an 
   ]);
 });
 
+test("a destination's own secrets_path (set by an override) is where its secrets are looked for", () => {
+  // GIVEN: staging reads config/staging-secrets*, which no KamalSecrets declares (the default files do)
+  const { app, deploy } = sampleEstate();
+  deploy.addOverride('secrets_path', 'config/staging-secrets', 'staging');
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN: staging's secrets are missing there, production's are found where they were
+  expect(errors).toContain(
+    "error [estate/shop] secret 'BASIC_AUTH_PASSWORD' (env/secret) of config/deploy.yml -d staging is not in config/staging-secrets-common or config/staging-secrets.staging (no KamalSecrets construct declares these files); declare it in a KamalSecrets construct for config/staging-secrets",
+  );
+  expect(errors.filter((e) => e.includes('-d production'))).toEqual([]);
+});
+
 test('a config whose merged result Kamal would reject fails synth with Kamal\'s message and writes nothing', () => {
   // GIVEN
   const { app, deploy } = sampleEstate();
