@@ -50,6 +50,13 @@ export class LockBusyError extends Error {
   }
 }
 
+/** The lock's name is taken by something no kamal-cdk makes (a folder, a link). */
+export class LockNotAFileError extends Error {
+  constructor(public readonly what: string) {
+    super(`the lock is ${what}`);
+  }
+}
+
 /**
  * An exclusive lock on one output folder: a file created with O_EXCL in the folder's `.kamal-cdk/`.
  * A lock whose holder died (its pid is gone, or belongs to a newer process) or that is older than
@@ -81,7 +88,15 @@ export class OutputLock {
         if (code(e) !== 'EEXIST') throw e;
       }
       const held = readHolder(dir);
-      if (!held) continue;
+      if (!held) {
+        // Gone since (its holder released it: try again), or not a file at all, which no
+        // kamal-cdk makes and none can take: say so rather than spin.
+        const kind = dir.kind(LOCK_NAME);
+        if (kind !== 'none' && kind !== 'file') throw new LockNotAFileError(kind === 'dir' ? 'a folder' : kind === 'link' ? 'a link' : 'not a file');
+        if (Date.now() >= deadline + UNREADABLE_WAIT_MS) throw new LockBusyError(undefined);
+        sleep(1);
+        continue;
+      }
       if (isStale(held, options.staleMs)) {
         breakLock(dir, held.ino, me.token);
         continue;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import type { SynthesizedFile } from '../synthesizer';
 import { code, Dir, DirCache } from './fsx';
-import { LockBusyError, LockHolder, OutputLock } from './lock';
+import { LockBusyError, LockNotAFileError, LockHolder, OutputLock } from './lock';
 
 // What the writer and the drift check share: the output folder opened safely, its lock, and the
 // error that says the folder was left as it was.
@@ -106,6 +106,9 @@ function takeLock(own: Dir, display: string, use: LockUse): OutputLock | undefin
   } catch (e) {
     // A read-only checkout is read without the lock: no writer can change it either.
     if (use.optional && ['EROFS', 'EACCES', 'EPERM'].includes(code(e) ?? '')) return undefined;
+    if (e instanceof LockNotAFileError) {
+      throw new WriteError('locked', `${display}/${OWN_DIR}/lock is ${e.what}, not a lock file kamal-cdk wrote, so no kamal-cdk can take the lock; remove it, then run again`);
+    }
     if (!(e instanceof LockBusyError)) throw e;
     const h = e.holder;
     const who = h ? `another kamal-cdk (pid ${h.pid}${h.host === os.hostname() ? '' : ` on ${h.host}`})` : 'another kamal-cdk';
