@@ -19,7 +19,7 @@ export interface ErbNote {
 export interface OpaqueTag {
   /** The plain-scalar-safe word that stands for the tag in the rendered text. */
   readonly placeholder: string;
-  /** The tag as written (on one line). */
+  /** The tag as written (on one line, unless it holds a comment: then as it spans lines). */
   readonly tag: string;
   /** The 1-based line of the tag. */
   readonly line: number;
@@ -159,7 +159,9 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
     }
     if (value.kind !== 'value') {
       const placeholder = placeholderOf(OPAQUE_PREFIX, tag);
-      opaque.push({ placeholder, tag: oneLine(tag), line, readsLocals: [] });
+      // One line, as kamal-cdk writes a value; not when a comment would then swallow the rest.
+      const kept = tag.includes('\n') && /#(?!\{)/.test(tag) ? tag : oneLine(tag);
+      opaque.push({ placeholder, tag: kept, line, readsLocals: [] });
       opaqueExpr.push(expr);
       if (value.kind === 'raise') errors.push({ line, message: value.message });
       else warnings.push({ line, message: `ERB ${oneLine(tag)} can't be evaluated here (${value.why}); its value is unknown to every check` });
@@ -190,11 +192,13 @@ function localsSetBy(ruby: string): string[] {
   const code = rubyCode(ruby);
   const names: string[] = [];
   const NAME = '[@$]{0,2}[A-Za-z_][A-Za-z0-9_]*';
-  for (const m of code.matchAll(new RegExp(`(^|[^\\w.@$:])(${NAME}(?:\\s*,\\s*${NAME})*)\\s*(?:\\|\\||&&|[-+*/%|&^]|<<|>>|\\*\\*)?=(?![=~>])`, 'g'))) {
-    names.push(...m[2].split(',').map((n) => n.trim()));
+  const TARGET = `\\*?${NAME}`;
+  for (const m of code.matchAll(new RegExp(`(^|[^\\w.@$:])\\(?(${TARGET}(?:\\s*,\\s*${TARGET})*)\\s*,?\\s*\\)?\\s*(?:\\|\\||&&|[-+*/%|&^]|<<|>>|\\*\\*)?=(?![=~>])`, 'g'))) {
+    names.push(...m[2].split(',').map((n) => n.trim().replace(/^\*/, '')));
   }
   for (const m of code.matchAll(/\bdef\s+(?:self\.)?([A-Za-z_][A-Za-z0-9_]*[?!]?)/g)) names.push(m[1]);
   for (const m of code.matchAll(/\bfor\s+([^]*?)\s+in\b/g)) names.push(...paramNames(m[1]));
+  for (const m of code.matchAll(/\brescue\b[^;\n]*?=>\s*([a-z_][A-Za-z0-9_]*)/g)) names.push(m[1]);
   for (const m of code.matchAll(/\|([^|]*)\|/g)) names.push(...paramNames(m[1]));
   return [...new Set(names)];
 }
@@ -204,14 +208,36 @@ function paramNames(list: string): string[] {
   return [...list.matchAll(/(?:^|[\s,(*&])([a-z_][A-Za-z0-9_]*)(?=\s*(?:[,)=:]|$))/g)].map((m) => m[1]);
 }
 
-/** Whether Ruby `expr` reads `name` (not as a method of something, not as its own block parameter, not inside a string). */
+/**
+ * Whether Ruby `expr` reads `name`: not as a method of something, not inside a string, not
+ * inside a block of the tag whose own parameter it is.
+ */
 function readsName(expr: string, name: string): boolean {
-  const code = rubyCode(expr);
-  const own = new Set([...code.matchAll(/\|([^|]*)\|/g)].flatMap((m) => paramNames(m[1])));
-  if (own.has(name)) return false;
+  let code = rubyCode(expr);
+  // Blank the blocks `{ |...name...| ... }` and `do |...name...| ... end` of the tag itself.
+  for (;;) {
+    const b = [...code.matchAll(/(\{|\bdo)\s*\|([^|]*)\|/g)].find((x) => paramNames(x[2]).includes(name));
+    if (!b) break;
+    const start = b.index!;
+    let end = code.length;
+    if (b[1] === '{') {
+      let depth = 0;
+      for (let j = start; j < code.length; j++) {
+        if (code[j] === '{') depth++;
+        else if (code[j] === '}' && --depth === 0) {
+          end = j + 1;
+          break;
+        }
+      }
+    } else {
+      const close = /\bend\b/.exec(code.slice(start));
+      if (close) end = start + close.index + 3;
+    }
+    code = code.slice(0, start) + ' '.repeat(end - start) + code.slice(end);
+  }
   const escaped = name.replace(/[$?!]/g, (c) => `\\${c}`);
-  // Not a hash label (`name: 1`), not assigned here (`name = ...`).
-  return new RegExp(`(^|[^\\w.@$:])${escaped}(?![\\w?!]|:(?!:)|\\s*=[^=~>])`).test(code);
+  // Not a hash label (`name: 1`), not assigned here (`name = ...`); a range's end (`1..name`) is a read.
+  return new RegExp(`(^|[^\\w.@$:]|\\.\\.)${escaped}(?![\\w?!]|:(?!:)|\\s*=[^=~>])`).test(code);
 }
 
 /**
@@ -263,23 +289,34 @@ function rubyCode(src: string): string {
   const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
   const step = (): void => {
     const c = src[i];
+    // A literal leaves an operand (0) behind, so that a `%` or `/` after it reads as an operator.
+    const operand = /[\w)\]}]\s*$/.test(out);
     if (c === '"' || c === '`') {
       i++;
-      out += ' ';
+      out += ' 0';
       literal(true, c);
     } else if (c === "'") {
       i++;
-      out += ' ';
+      out += ' 0';
       literal(false, "'");
-    } else if (c === '%' && /[qQwWiIxr]?[([{<|!/]/.test(src.slice(i + 1, i + 3)) && !/[\w)\]]\s*$/.test(out)) {
+    } else if (c === '?' && !operand && /^[^\s\w]$/.test(src[i + 1] ?? '') ) {
+      // A character literal (?' ?"), not the ternary operator.
+      i += 2;
+      out += ' 0';
+    } else if (c === '/' && !operand) {
+      // A regex (where an operand is expected); a division otherwise.
+      i++;
+      out += ' 0';
+      literal(true, '/');
+    } else if (c === '%' && !operand && /^(?:[qQwWiIxr][([{<|!/]|[([{<|!/])/.test(src.slice(i + 1, i + 3))) {
       const kind = /[([{<|!/]/.test(src[i + 1]) ? 'Q' : src[i + 1];
       const open = kind === 'Q' && /[([{<|!/]/.test(src[i + 1]) ? src[i + 1] : src[i + 2];
       i += open === src[i + 1] ? 2 : 3;
-      out += ' ';
+      out += ' 0';
       literal('QWIxr'.includes(kind), PAIRS[open] ?? open, PAIRS[open] ? open : undefined);
     } else if (c === ':' && src[i + 1] === '"') {
       i += 2;
-      out += ' ';
+      out += ' 0';
       literal(true, '"');
     } else if (c === '#') {
       while (i < n && src[i] !== '\n') i++;
@@ -293,70 +330,44 @@ function rubyCode(src: string): string {
 }
 
 /**
- * The tag with its single-quoted Ruby strings written double-quoted where that means the same
- * (no `"`, `\\` or `#` inside), and likewise the single-quoted shell words of a backtick or
- * `%x()` command (no `"`, `\\`, `#`, `$` or backtick inside): kamal-cdk single-quotes ERB values
- * in YAML, which would double a `'` inside the tag. Anything else stays as it is.
+ * The tag with its single-quoted Ruby strings written double-quoted, and the single-quoted words
+ * of its backtick commands likewise, when that provably means the same: kamal-cdk single-quotes
+ * ERB values in YAML, which would double a `'` inside the tag. Only plain tags are rewritten:
+ * strings without `"`, `\\` or `#` inside, commands without `"`, `\\`, `#` or `$`, and no `/`,
+ * `?`, `%` or comment in the code (a regex, a character literal, a `%q()` or `%x()` literal could
+ * hold a quote of another meaning). Any other tag, or one with a `'` left, is returned as it was.
  */
 export function withDoubleQuotedLiterals(tag: string): string {
+  const m = /^(<%=)([\s\S]*?)(-?%>)$/.exec(tag);
+  if (!m || !m[2].includes("'")) return tag;
+  const body = m[2];
   let out = '';
   let i = 0;
-  const n = tag.length;
-  // Copies a double-quoted Ruby string (or a command) from i up to its closing `close`, skipping
-  // escapes and #{...} interpolation; returns the index after the closing delimiter.
-  const skipQuoted = (from: number, close: string, open?: string): number => {
-    let depth = 0;
-    for (let j = from; j < n; j++) {
-      const c = tag[j];
-      if (c === '\\') j++;
-      else if (c === '#' && tag[j + 1] === '{') j = skipCode(j + 2, '}');
-      else if (open !== undefined && c === open) depth++;
-      else if (c === close && depth-- === 0) return j + 1;
-    }
-    return n;
-  };
-  // Skips Ruby code up to the `}` that closes an interpolation.
-  const skipCode = (from: number, close: string): number => {
-    for (let j = from; j < n; j++) {
-      const c = tag[j];
-      if (c === close) return j;
-      if (c === '"') j = skipQuoted(j + 1, '"') - 1;
-      else if (c === "'") j = (tag.indexOf("'", j + 1) + n + 1) % (n + 1);
-      else if (c === '{') j = skipCode(j + 1, '}');
-    }
-    return n;
-  };
-  const shellWords = (command: string): string => command.replace(/'([^'"\\#$`]*)'/g, '"$1"');
-  while (i < n) {
-    const c = tag[i];
-    if (c === '"') {
-      const end = skipQuoted(i + 1, '"');
-      out += tag.slice(i, end);
-      i = end;
-    } else if (c === "'") {
-      let end = i + 1;
-      while (end < n && tag[end] !== "'") end += tag[end] === '\\' ? 2 : 1;
-      const body = tag.slice(i + 1, end);
-      out += end < n && !/["\\#]/.test(body) ? `"${body}"` : tag.slice(i, end + 1);
+  while (i < body.length) {
+    const c = body[i];
+    if (c === "'" || c === '"' || c === '`') {
+      const end = body.indexOf(c, i + 1);
+      if (end < 0) return tag;
+      const text = body.slice(i + 1, end);
+      if (c === "'") {
+        if (/["\\#]/.test(text)) return tag;
+        out += `"${text}"`;
+      } else if (c === '"') {
+        if (/[\\']/.test(text)) return tag;
+        out += body.slice(i, end + 1);
+      } else {
+        if (/["\\#$]/.test(text)) return tag;
+        out += `\`${text.replace(/'([^']*)'/g, '"$1"')}\``;
+      }
       i = end + 1;
-    } else if (c === '`' || (c === '%' && tag[i + 1] === 'x' && '([{<|!'.includes(tag[i + 2] ?? ''))) {
-      const start = c === '`' ? i + 1 : i + 3;
-      const open = c === '`' ? undefined : tag[i + 2];
-      const close = c === '`' ? '`' : ({ '(': ')', '[': ']', '{': '}', '<': '>' } as Record<string, string>)[open!] ?? open!;
-      const end = skipQuoted(start, close, close === open ? undefined : open);
-      out += tag.slice(i, start) + shellWords(tag.slice(start, end - 1)) + tag.slice(end - 1, end);
-      i = end;
-    } else if (c === '#' && !tag.startsWith('%>', i)) {
-      // A comment runs to the end of the tag.
-      const end = tag.indexOf('%>', i);
-      out += tag.slice(i, end < 0 ? n : end);
-      i = end < 0 ? n : end;
+    } else if ('/?%#'.includes(c)) {
+      return tag;
     } else {
       out += c;
       i++;
     }
   }
-  return out;
+  return out.includes("'") ? tag : `${m[1]}${out}${m[3]}`;
 }
 
 function oneLine(tag: string): string {

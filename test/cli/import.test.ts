@@ -235,6 +235,21 @@ test("ERB whose Ruby uses single-quoted strings is imported with them double-quo
   expect(out).not.toContain('kamal_cdk_erb');
 });
 
+test('a tag that spans lines with a comment is refused, not one-lined into other Ruby (the comment would swallow the rest)', () => {
+  // GIVEN
+  const root = project({
+    'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n    APP_X: <%= File.read("/etc/hostname") # the host file\n          .strip %>\nbuilder:\n  arch: amd64\n',
+  });
+
+  // WHEN
+  const { r, source } = importInto(root);
+
+  // THEN
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('cannot be single-quoted: it spans lines; keep each ERB value on one line');
+  expect(source).toBe('');
+});
+
 test('an output tag that reads a variable a code tag sets is refused (the import keeps no code tag), an unrelated code tag is not', () => {
   // GIVEN
   const base = 'image: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\n';
