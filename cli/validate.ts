@@ -209,12 +209,17 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const hidden = typeof value === 'string' ? opaqueIn(value, opaque) : [];
     let message = p.message;
     for (const t of opaque) message = message.split(t.placeholder).join(t.tag);
-    // A value ERB gives that validate could not evaluate is unknown: what its stand-in fails is no verdict.
-    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${hidden.map((t) => t.tag).join(', ')}; Kamal judges what it prints)`;
-    else judged++;
+    // A value that is wholly one tag validate could not evaluate, unquoted, is unknown (what it
+    // prints may even be a number): what its stand-in fails is no verdict. The key it sits under,
+    // text beside the tag, or quotes around it (a string, whatever it prints) are known.
+    const rendered = where.line === undefined ? '' : config.files.find((f) => f.file === where.file)?.erb.text.split('\n')[where.line - 1] ?? '';
+    const quoted = hidden.length === 1 && (rendered.includes(`"${hidden[0].placeholder}"`) || rendered.includes(`'${hidden[0].placeholder}'`));
+    const unknown = hidden.length === 1 && value === hidden[0].placeholder && !quoted && !/unknown keys?:/.test(p.message);
+    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${[...new Set(hidden.map((t) => t.tag))].join(', ')}${unknown ? '; Kamal judges what it prints' : ''})`;
+    if (!unknown) judged++;
     const unset = config.files.find((f) => f.file === where.file)?.erb.unset.filter((u) => u.line === where.line) ?? [];
     if (unset.length > 0) message += ` (ERB read ${[...new Set(unset.map((u) => u.name))].join(', ')}, which is not set here)`;
-    const f = { file: where.file, line: where.line, message: `${message}${o.suffix ?? ''}`, severity: hidden.length > 0 ? ('warning' as const) : o.severity };
+    const f = { file: where.file, line: where.line, message: `${message}${o.suffix ?? ''}`, severity: unknown ? ('warning' as const) : o.severity };
     if (o.onlyNew && c.has({ file: f.file, line: f.line, message: p.message })) continue;
     c.add(f, run);
   }

@@ -257,6 +257,23 @@ describe('invalid repositories', () => {
     expect(r.stdout).not.toContain('secrets_path comes from ERB');
   });
 
+  test('what is known around such a tag is still judged: the key it sits under, quotes around it, text beside it', () => {
+    // GIVEN: an unknown key, a quoted tag where Kamal wants an integer, a tag with text where Kamal wants an integer
+    const tag = '<%= File.read(".n").strip %>';
+    const dir = repo({
+      'config/deploy.yml': `service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nproxy:\n  hostt: ${tag}\n  app_port: ${tag}x\nretain_containers: "${tag}"\n`,
+    });
+
+    // WHEN
+    const r = kamalCdk(dir, 'validate');
+
+    // THEN: three errors, as Kamal raises whatever the tags print
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`config/deploy.yml:9: proxy: unknown key: hostt (the value comes from ERB that was not evaluated: ${tag})\n`);
+    expect(r.stdout).toContain(`config/deploy.yml:10: proxy/app_port: should be an integer (the value comes from ERB that was not evaluated: ${tag})\n`);
+    expect(r.stdout).toContain(`config/deploy.yml:11: retain_containers: should be an integer (the value comes from ERB that was not evaluated: ${tag})\n`);
+  });
+
   test('a YAML syntax error and a missing destination file are errors with their file', () => {
     // GIVEN
     const dir = repo({ 'config/deploy.yml': 'service: app\nservers: [\n' });
