@@ -374,7 +374,7 @@ function erbUnsafe(s: string): string | undefined {
   if (tags.some((t) => t.includes("'"))) {
     return 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag';
   }
-  if (/[\r\n]/.test(s)) return 'it spans lines; keep each ERB value on one line';
+  if (/[\r\n\u0085\u2028\u2029]/.test(s)) return 'it spans lines; keep each ERB value on one line';
   return undefined;
 }
 

@@ -223,6 +223,8 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
     [`<%= ENV['X'] %>`, 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag'],
     [`it's <%= ENV.fetch('X') %>`, 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag'],
     ['<%= ENV["X"] %>\n  more', 'it spans lines; keep each ERB value on one line'],
+    ['<%= ENV["X"] %>\u0085', 'it spans lines; keep each ERB value on one line'],
+    ['<%= ENV["X"] %>\u2028next', 'it spans lines; keep each ERB value on one line'],
     ['<%= ENV["X"]', 'a tag is not closed with %>'],
   ])('%j is a render error naming the construct and the file', (value, why) => {
     // GIVEN
