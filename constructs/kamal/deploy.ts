@@ -212,6 +212,15 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     return cfg;
   }
 
+  /**
+   * Where Kamal reads the secrets of `-d <destination>` (or of the config without destinations):
+   * the effective config's `secrets_path`, which a destination or an override may set.
+   */
+  public secretsPathOf(destination?: string): string {
+    const configured = this.effectiveConfig(destination).secrets_path;
+    return typeof configured === 'string' ? configured : '.kamal/secrets';
+  }
+
   /** The destinations to deploy with (`[undefined]` for a config without destinations). */
   public destinationNames(): Array<string | undefined> {
     return this.destinationList.length > 0 ? this.destinationList.map((d) => d.name) : [undefined];
@@ -436,9 +445,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
     const validator = new KamalConfigValidator({ partial: false });
     for (const dest of this.destinationNames()) {
       const cfg = plan.effective.get(dest ?? '')!;
-      // Where Kamal looks for this run's secrets: the merged config's secrets_path (a destination
-      // or an override may set its own).
-      const secretsPath = typeof cfg.secrets_path === 'string' ? cfg.secrets_path : '.kamal/secrets';
+      const secretsPath = this.secretsPathOf(dest);
       const secrets = KamalSecrets.forPath(this, secretsPath);
       const files = dest === undefined ? this.file : `${this.file} + ${this.destinationFile(dest)}`;
       const how = dest === undefined ? 'as Kamal reads it' : `as Kamal merges them for -d ${dest}`;

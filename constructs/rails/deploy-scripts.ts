@@ -166,7 +166,7 @@ export class KamalDeployScripts extends Construct {
     const { addresses, problems } = this.resolve();
     // Synth fails on the validation error; this text is never written.
     if (problems.length > 0) return ['#!/usr/bin/env bash', 'exit 1'];
-    const secretsFiles = KamalSecrets.filesRead(this.deploy.secretsPath, this.destination).join(' and ');
+    const secretsFiles = KamalSecrets.filesRead(this.deploy.secretsPathOf(this.destination), this.destination).join(' and ');
     const header = [
       '#!/usr/bin/env bash',
       verb === 'setup'

@@ -228,8 +228,10 @@ export class DeployWorkflow extends Construct {
     const errors: string[] = [];
     const file = this.file.path;
     const deploy = this.target.deploy;
-    if (this.secrets.path !== deploy.secretsPath) {
-      errors.push(`${file} is given the secrets files of ${this.secrets.path} [${this.secrets.node.path}], but ${deploy.file} reads ${deploy.secretsPath}; pass the KamalSecrets for ${deploy.secretsPath}`);
+    const secretsPath = deploy.secretsPathOf(this.target.destination);
+    if (this.secrets.path !== secretsPath) {
+      const run = `${deploy.file}${this.target.destination ? ` -d ${this.target.destination}` : ''}`;
+      errors.push(`${file} is given the secrets files of ${this.secrets.path} [${this.secrets.node.path}], but ${run} reads ${secretsPath}; pass the KamalSecrets for ${secretsPath}`);
       return errors;
     }
     const secretsFiles = KamalSecrets.filesRead(this.secrets.path, this.target.destination).join(' and ');

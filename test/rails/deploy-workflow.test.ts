@@ -359,8 +359,30 @@ test('the secrets files of another secrets_path fail synth: the workflow would p
 
   // THEN
   expect(errors).toEqual([
-    'error [estate/workflow] .github/workflows/deploy-staging.yml is given the secrets files of .kamal/registry-secrets [estate/registry-secrets], but config/deploy.yml reads .kamal/secrets; pass the KamalSecrets for .kamal/secrets',
+    'error [estate/workflow] .github/workflows/deploy-staging.yml is given the secrets files of .kamal/registry-secrets [estate/registry-secrets], but config/deploy.yml -d staging reads .kamal/secrets; pass the KamalSecrets for .kamal/secrets',
   ]);
+});
+
+test("a destination with a secrets_path of its own is deployed with that path's secrets files, and its script names them", () => {
+  // GIVEN: staging reads config/staging-secrets* (an override of its merged config)
+  const app = Testing.app();
+  const e = guideEstate(app);
+  e.rails.deploy.addOverride('secrets_path', 'config/staging-secrets', 'staging');
+  const stagingSecrets = new KamalSecrets(e.estate, 'staging-secrets', {
+    path: 'config/staging-secrets',
+    common: { KAMAL_REGISTRY_PASSWORD: SecretSource.env('STG_KRP'), RAILS_MASTER_KEY: SecretSource.env('STG_RMK'), POSTGRES_PASSWORD: SecretSource.env('STG_PG') },
+    destinations: { staging: { BASIC_AUTH_USERNAME: SecretSource.env(), BASIC_AUTH_PASSWORD: SecretSource.env() } },
+  });
+  const scripts = new KamalDeployScripts(e.estate, 'scripts', { destination: e.staging });
+  new DeployWorkflow(e.estate, 'workflow', { scripts, secrets: stagingSecrets, triggers: { manual: true } });
+
+  // WHEN
+  const files = Testing.synth(app);
+
+  // THEN: the workflow passes the variables those files read, and the script names the files
+  expect(files['.github/workflows/deploy-staging.yml']).toContain('STG_KRP: ${{ secrets.STG_KRP }}');
+  expect(files['deploy_staging.sh']).toContain('config/staging-secrets-common and config/staging-secrets.staging');
+  expect(files['deploy_staging.sh']).not.toContain('.kamal/secrets');
 });
 
 test('a variable GitHub cannot hold as a secret (GITHUB_ prefix) fails synth, naming the workflow and the variable', () => {
