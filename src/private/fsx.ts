@@ -65,7 +65,8 @@ export class Dir {
   public read(name: string): { text: string; stat: fs.Stats } | undefined {
     let fd: number;
     try {
-      fd = fs.openSync(this.at(name), O_RDONLY | O_NOFOLLOW);
+      // Non-blocking, so that a FIFO put at a name kamal-cdk reads can't hang it (it is no file).
+      fd = fs.openSync(this.at(name), O_RDONLY | O_NOFOLLOW | fs.constants.O_NONBLOCK);
     } catch (e) {
       if (['ENOENT', 'ELOOP', 'ENOTDIR'].includes(code(e) ?? '')) return undefined;
       throw e;

@@ -92,7 +92,7 @@ export class OutputLock {
         // Gone since (its holder released it: try again), or not a file at all, which no
         // kamal-cdk makes and none can take: say so rather than spin.
         const kind = dir.kind(LOCK_NAME);
-        if (kind !== 'none' && kind !== 'file') throw new LockNotAFileError(kind === 'dir' ? 'a folder' : kind === 'link' ? 'a link' : 'not a file');
+        if (kind !== 'none' && kind !== 'file') throw new LockNotAFileError(kind === 'dir' ? 'a folder' : kind === 'link' ? 'a link' : 'a special file');
         if (Date.now() >= deadline + UNREADABLE_WAIT_MS) throw new LockBusyError(undefined);
         sleep(1);
         continue;

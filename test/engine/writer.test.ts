@@ -814,6 +814,7 @@ describe('one writer at a time', () => {
   test.each([
     ['a folder', (f: string) => fs.mkdirSync(f)],
     ['a link', (f: string) => fs.symlinkSync('/nonexistent-target', f)],
+    ['a special file', (f: string) => spawnSync('mkfifo', [f])],
   ])('a lock name taken by %s is an error saying so at once, never a wait without end', (what, make) => {
     // GIVEN
     writeTree(out, withManifest({ 'a.txt': 'a\n' }));
@@ -827,7 +828,8 @@ describe('one writer at a time', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(e.code).toBe('locked');
     expect(e.message).toBe(`out/.kamal-cdk/lock is ${what}, not a lock file kamal-cdk wrote, so no kamal-cdk can take the lock; remove it, then run again`);
-    expect(readTree(out)['a.txt']).toBe('a\n');
+    expect(fs.readFileSync(path.join(out, 'a.txt'), 'utf8')).toBe('a\n');
+    fs.rmSync(path.join(out, '.kamal-cdk/lock'), { recursive: true });
   });
 
   test('an unreadable lock file that stays so is locked while fresh (after a short look past the deadline), broken once old, and never waited for past the timeout, whatever its mtime says', () => {
