@@ -208,14 +208,17 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const value = valueAt(config.config, p.pointer);
     const hidden = typeof value === 'string' ? opaqueIn(value, opaque) : [];
     let message = p.message;
-    for (const t of opaque) message = message.split(t.placeholder).join(t.tag);
+    for (const t of opaque) message = message.split(t.placeholder).join(shown(t.tag));
     // A value that is wholly one tag validate could not evaluate, unquoted, is unknown (what it
     // prints may even be a number): what its stand-in fails is no verdict. The key it sits under,
     // text beside the tag, or quotes around it (a string, whatever it prints) are known.
     const rendered = where.line === undefined ? '' : config.files.find((f) => f.file === where.file)?.erb.text.split('\n')[where.line - 1] ?? '';
-    const quoted = hidden.length === 1 && (rendered.includes(`"${hidden[0].placeholder}"`) || rendered.includes(`'${hidden[0].placeholder}'`));
-    const unknown = hidden.length === 1 && value === hidden[0].placeholder && !quoted && !/unknown keys?:/.test(p.message);
-    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${[...new Set(hidden.map((t) => t.tag))].join(', ')}${unknown ? '; Kamal judges what it prints' : ''})`;
+    // Unknown only when the line shows the tag as a plain scalar value (`key: TAG`, `- TAG`):
+    // quoted, tagged (!!str), a block scalar or an alias is a string, or judged as written.
+    const placeholder = hidden[0]?.placeholder;
+    const plain = placeholder !== undefined && new RegExp(`(?:^|:|-)[ \\t]+${placeholder}[ \\t]*(?:#.*)?$`).test(rendered);
+    const unknown = value === placeholder && plain && !/unknown keys?:/.test(p.message);
+    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${[...new Set(hidden.map((t) => shown(t.tag)))].join(', ')}${unknown ? '; Kamal judges what it prints' : ''})`;
     if (!unknown) judged++;
     const unset = config.files.find((f) => f.file === where.file)?.erb.unset.filter((u) => u.line === where.line) ?? [];
     if (unset.length > 0) message += ` (ERB read ${[...new Set(unset.map((u) => u.name))].join(', ')}, which is not set here)`;
@@ -291,7 +294,7 @@ function checkSecrets(root: string, family: ConfigFamily, destination: string | 
   const hidden = opaqueIn(secretsPath, config.files.flatMap((f) => f.erb.opaque));
   if (hidden.length > 0 && secretUsesOf(cfg).length > 0) {
     const where = config.where('/secrets_path');
-    const message = `secrets_path comes from ERB that was not evaluated (${hidden.map((t) => t.tag).join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
+    const message = `secrets_path comes from ERB that was not evaluated (${[...new Set(hidden.map((t) => shown(t.tag)))].join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
   }
   if (hidden.length > 0) return;
@@ -306,6 +309,11 @@ function checkSecrets(root: string, family: ConfigFamily, destination: string | 
       : `Secret '${use.secret}' not found in ${present.join(', ')} (${use.key}; Kamal fails when it deploys)`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
   }
+}
+
+/** A tag as a message shows it: on one line. */
+function shown(tag: string): string {
+  return tag.replace(/\s+/g, ' ');
 }
 
 function pointerOfKey(key: string): string {

@@ -19,7 +19,7 @@ export interface ErbNote {
 export interface OpaqueTag {
   /** The plain-scalar-safe word that stands for the tag in the rendered text. */
   readonly placeholder: string;
-  /** The tag as written (on one line, unless it holds a comment: then as it spans lines). */
+  /** The tag as written. */
   readonly tag: string;
   /** The 1-based line of the tag. */
   readonly line: number;
@@ -159,9 +159,9 @@ export function renderErb(template: string, options: ErbOptions): ErbResult {
     }
     if (value.kind !== 'value') {
       const placeholder = placeholderOf(OPAQUE_PREFIX, tag);
-      // One line, as kamal-cdk writes a value; not when a comment would then swallow the rest.
-      const kept = tag.includes('\n') && /#(?!\{)/.test(tag) ? tag : oneLine(tag);
-      opaque.push({ placeholder, tag: kept, line, readsLocals: [] });
+      // As written: joining its lines would change the Ruby (a line break ends a statement, a
+      // comment would swallow the rest), so a tag that spans lines is refused by synth.
+      opaque.push({ placeholder, tag, line, readsLocals: [] });
       opaqueExpr.push(expr);
       if (value.kind === 'raise') errors.push({ line, message: value.message });
       else warnings.push({ line, message: `ERB ${oneLine(tag)} can't be evaluated here (${value.why}); its value is unknown to every check` });
@@ -193,7 +193,8 @@ function localsSetBy(ruby: string): string[] {
   const names: string[] = [];
   const NAME = '[@$]{0,2}[A-Za-z_][A-Za-z0-9_]*';
   const TARGET = `\\*?${NAME}`;
-  for (const m of code.matchAll(new RegExp(`(^|[^\\w.@$:])\\(?(${TARGET}(?:\\s*,\\s*${TARGET})*)\\s*,?\\s*\\)?\\s*(?:\\|\\||&&|[-+*/%|&^]|<<|>>|\\*\\*)?=(?![=~>])`, 'g'))) {
+  // One whitespace-and-punctuation run between the targets and the operator: linear, however long.
+  for (const m of code.matchAll(new RegExp(`(^|[^\\w.@$:])\\(?(${TARGET}(?:[ \\t]*,[ \\t]*${TARGET})*)[\\s,)]*(?:\\|\\||&&|[-+*/%|&^]|<<|>>|\\*\\*)?=(?![=~>])`, 'g'))) {
     names.push(...m[2].split(',').map((n) => n.trim().replace(/^\*/, '')));
   }
   for (const m of code.matchAll(/\bdef\s+(?:self\.)?([A-Za-z_][A-Za-z0-9_]*[?!]?)/g)) names.push(m[1]);
@@ -290,7 +291,9 @@ function rubyCode(src: string): string {
   const step = (): void => {
     const c = src[i];
     // A literal leaves an operand (0) behind, so that a `%` or `/` after it reads as an operator.
-    const operand = /[\w)\]}]\s*$/.test(out);
+    let k = out.length - 1;
+    while (k >= 0 && /\s/.test(out[k])) k--;
+    const operand = k >= 0 && /[\w)\]}]/.test(out[k]);
     if (c === '"' || c === '`') {
       i++;
       out += ' 0';

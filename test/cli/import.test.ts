@@ -235,10 +235,13 @@ test("ERB whose Ruby uses single-quoted strings is imported with them double-quo
   expect(out).not.toContain('kamal_cdk_erb');
 });
 
-test('a tag that spans lines with a comment is refused, not one-lined into other Ruby (the comment would swallow the rest)', () => {
+test.each([
+  ['a comment, which would swallow the rest', '<%= File.read("/etc/hostname") # the host file\n          .strip %>'],
+  ['a line break that ends a statement', '<%= [1].first.to_s\n          + "-suffix" %>'],
+])('a tag that spans lines (%s) is refused, not joined into other Ruby', (_what, tag) => {
   // GIVEN
   const root = project({
-    'config/deploy.yml': 'service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n    APP_X: <%= File.read("/etc/hostname") # the host file\n          .strip %>\nbuilder:\n  arch: amd64\n',
+    'config/deploy.yml': `service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nenv:\n  clear:\n    APP_X: ${tag}\nbuilder:\n  arch: amd64\n`,
   });
 
   // WHEN

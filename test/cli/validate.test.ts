@@ -243,7 +243,8 @@ describe('invalid repositories', () => {
     const dir = repo({
       'config/deploy.yml':
         'service: app\nimage: acme/app\nservers:\n  web:\n    hosts: [10.0.0.1]\n    options:\n      restart: <%= `cat .restart`.strip %>\n' +
-        'minimum_version: <%= File.read(".kamal-version").strip %>\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nsecrets_path: <%= File.join("config", "s") %>\n',
+        'minimum_version: <%= File.read(".kamal-version").strip %>\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nsecrets_path: <%= File.join("config", "s") %>\n' +
+        'deploy_timeout: <%= [30].first %>\ndrain_timeout: <%= [30].first %>\n',
     });
 
     // WHEN
@@ -252,6 +253,7 @@ describe('invalid repositories', () => {
     // THEN
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('config/deploy.yml:7: warning: servers/web/options/restart: should be no, always, unless-stopped, on-failure, or on-failure:N (the value comes from ERB that was not evaluated: <%= `cat .restart`.strip %>; Kamal judges what it prints)');
+    expect(r.stdout).toContain('config/deploy.yml:15: warning: drain_timeout: should be an integer (the value comes from ERB that was not evaluated: <%= [30].first %>; Kamal judges what it prints)');
     expect(r.stdout).toContain('validate: valid (1 config checked');
     // no secret is used, so nothing is said about the secrets files of that path
     expect(r.stdout).not.toContain('secrets_path comes from ERB');
@@ -261,14 +263,15 @@ describe('invalid repositories', () => {
     // GIVEN: an unknown key, a quoted tag where Kamal wants an integer, a tag with text where Kamal wants an integer
     const tag = '<%= File.read(".n").strip %>';
     const dir = repo({
-      'config/deploy.yml': `service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nproxy:\n  hostt: ${tag}\n  app_port: ${tag}x\nretain_containers: "${tag}"\n`,
+      'config/deploy.yml': `service: app\nimage: acme/app\nservers: [10.0.0.1]\nregistry:\n  server: localhost:5555\nbuilder:\n  arch: amd64\nproxy:\n  hostt: ${tag}\n  app_port: ${tag}x\nretain_containers: "${tag}"\ndeploy_timeout: !!str ${tag}\n`,
     });
 
     // WHEN
     const r = kamalCdk(dir, 'validate');
 
-    // THEN: three errors, as Kamal raises whatever the tags print
+    // THEN: four errors, as Kamal raises whatever the tags print
     expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`config/deploy.yml:12: deploy_timeout: should be an integer (the value comes from ERB that was not evaluated: ${tag})\n`);
     expect(r.stdout).toContain(`config/deploy.yml:9: proxy: unknown key: hostt (the value comes from ERB that was not evaluated: ${tag})\n`);
     expect(r.stdout).toContain(`config/deploy.yml:10: proxy/app_port: should be an integer (the value comes from ERB that was not evaluated: ${tag})\n`);
     expect(r.stdout).toContain(`config/deploy.yml:11: retain_containers: should be an integer (the value comes from ERB that was not evaluated: ${tag})\n`);

@@ -110,6 +110,17 @@ test('an opaque tag that reads a name a code tag defines says which: import can 
   });
 });
 
+test('the scan of code tags takes time in proportion to their length (a long blank run after a name used to backtrack cubically)', () => {
+  // GIVEN: a code tag with a name, then 5,000 blanks of indentation and comments, then an output tag
+  const template = `<%\n  region = "eu" if false\n${'  # retired = 1\n'.repeat(2500)}%>\nk: <%= region.upcase %>\n`;
+
+  // WHEN: (a cubic scan would not end within the test's time)
+  const r = renderErb(template, { env: {} });
+
+  // THEN
+  expect(r.opaque.map((o) => o.readsLocals)).toEqual([['region']]);
+});
+
 test("single-quoted strings of a tag are written double-quoted only where Ruby (and the shell) read them the same (real Ruby)", () => {
   // GIVEN: literals that can be rewritten, and ones that can't (an escape, a double quote, interpolation, $ for the shell)
   const tags = [
