@@ -375,6 +375,8 @@ function erbUnsafe(s: string): string | undefined {
     return 'a single quote inside the tag would be doubled in the Ruby code ERB runs; use double quotes inside the tag';
   }
   if (/[\r\n\u0085\u2028\u2029]/.test(s)) return 'it spans lines; keep each ERB value on one line';
+  // The yaml package double-quotes a scalar with a C1 control character, and escapes the tag there.
+  if (/[\u0080-\u009f]/.test(s)) return 'it holds a C1 control character, which YAML can only write escaped in double quotes; remove it';
   return undefined;
 }
 

@@ -226,6 +226,8 @@ export class DeployWorkflow extends Construct {
 
   private check(): string[] {
     const errors: string[] = [];
+    // A target that names no destination of its config is the scripts' error, reported there.
+    if (this.target.problems().length > 0) return errors;
     const file = this.file.path;
     const deploy = this.target.deploy;
     const secretsPath = deploy.secretsPathOf(this.target.destination);

@@ -225,6 +225,7 @@ describe('ERB round-trip (Kamal renders ERB, then reads YAML 1.1)', () => {
     ['<%= ENV["X"] %>\n  more', 'it spans lines; keep each ERB value on one line'],
     ['<%= ENV["X"] %>\u0085', 'it spans lines; keep each ERB value on one line'],
     ['<%= ENV["X"] %>\u2028next', 'it spans lines; keep each ERB value on one line'],
+    ['<%= ENV["X"] %>\u0080', 'it holds a C1 control character, which YAML can only write escaped in double quotes; remove it'],
     ['<%= ENV["X"]', 'a tag is not closed with %>'],
   ])('%j is a render error naming the construct and the file', (value, why) => {
     // GIVEN

@@ -385,6 +385,20 @@ test("a destination with a secrets_path of its own is deployed with that path's 
   expect(files['deploy_staging.sh']).not.toContain('.kamal/secrets');
 });
 
+test("scripts for a destination the config lacks are the scripts' one error: the workflow adds none", () => {
+  // GIVEN
+  const app = Testing.app();
+  const e = guideEstate(app);
+  const scripts = new KamalDeployScripts(e.estate, 'scripts', { deploy: e.rails.deploy, destination: 'qa' });
+  new DeployWorkflow(e.estate, 'workflow', { scripts, secrets: e.secrets, triggers: { manual: true } });
+
+  // WHEN
+  const errors = Testing.errors(app);
+
+  // THEN
+  expect(errors).toEqual(["error [estate/scripts] config/deploy.yml has no destination 'qa' (it has production, staging); add it, or deploy one it has"]);
+});
+
 test('a variable GitHub cannot hold as a secret (GITHUB_ prefix) fails synth, naming the workflow and the variable', () => {
   // GIVEN
   const { app, secrets } = stagingWorkflow();
