@@ -9,7 +9,7 @@ import { isHash } from '../constructs/kamal/merge';
 import { KamalSecrets } from '../constructs/kamal/secrets';
 import { secretUsesOf } from '../constructs/kamal/view';
 import { checkAsKamal } from './adopt/kamal-check';
-import { opaqueIn } from './adopt/erb';
+import { oneLine, opaqueIn } from './adopt/erb';
 import { ConfigFamily, findFamilies, loadConfig, LoadedConfig, LoadError, parseSecretsFile, readConfigFile } from './adopt/repository';
 import { ExitCode } from './exit-codes';
 import { planImport } from './adopt/importer';
@@ -208,7 +208,7 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const value = valueAt(config.config, p.pointer);
     const hidden = typeof value === 'string' ? opaqueIn(value, opaque) : [];
     let message = p.message;
-    for (const t of opaque) message = message.split(t.placeholder).join(shown(t.tag));
+    for (const t of opaque) message = message.split(t.placeholder).join(oneLine(t.tag));
     // A value that is wholly one tag validate could not evaluate, unquoted, is unknown (what it
     // prints may even be a number): what its stand-in fails is no verdict. The key it sits under,
     // text beside the tag, or quotes around it (a string, whatever it prints) are known.
@@ -218,7 +218,7 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const placeholder = hidden[0]?.placeholder;
     const plain = placeholder !== undefined && new RegExp(`(?:^|:|-)[ \\t]+${placeholder}[ \\t]*(?:#.*)?$`).test(rendered);
     const unknown = value === placeholder && plain && !/unknown keys?:/.test(p.message);
-    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${[...new Set(hidden.map((t) => shown(t.tag)))].join(', ')}${unknown ? '; Kamal judges what it prints' : ''})`;
+    if (hidden.length > 0) message += ` (the value comes from ERB that was not evaluated: ${[...new Set(hidden.map((t) => oneLine(t.tag)))].join(', ')}${unknown ? '; Kamal judges what it prints' : ''})`;
     if (!unknown) judged++;
     const unset = config.files.find((f) => f.file === where.file)?.erb.unset.filter((u) => u.line === where.line) ?? [];
     if (unset.length > 0) message += ` (ERB read ${[...new Set(unset.map((u) => u.name))].join(', ')}, which is not set here)`;
@@ -288,13 +288,13 @@ function checkAcrossConfigs(root: string, env: Readonly<Record<string, string | 
 /** Every secret the config uses is defined in the secrets files Kamal reads (a deploy-time error in Kamal). */
 function checkSecrets(root: string, family: ConfigFamily, destination: string | undefined, config: LoadedConfig, c: Collector): void {
   const cfg = config.config as L1.DeployConfig;
-  const secretsPath = typeof cfg.secrets_path === 'string' ? cfg.secrets_path : '.kamal/secrets';
+  const secretsPath = KamalSecrets.pathIn(cfg);
   const run = runLabel(family, destination);
   // A path that ERB computes (and validate can't evaluate) names files only Kamal will know.
   const hidden = opaqueIn(secretsPath, config.files.flatMap((f) => f.erb.opaque));
   if (hidden.length > 0 && secretUsesOf(cfg).length > 0) {
     const where = config.where('/secrets_path');
-    const message = `secrets_path comes from ERB that was not evaluated (${[...new Set(hidden.map((t) => shown(t.tag)))].join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
+    const message = `secrets_path comes from ERB that was not evaluated (${[...new Set(hidden.map((t) => oneLine(t.tag)))].join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
   }
   if (hidden.length > 0) return;
@@ -309,11 +309,6 @@ function checkSecrets(root: string, family: ConfigFamily, destination: string | 
       : `Secret '${use.secret}' not found in ${present.join(', ')} (${use.key}; Kamal fails when it deploys)`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
   }
-}
-
-/** A tag as a message shows it: on one line. */
-function shown(tag: string): string {
-  return tag.replace(/\s+/g, ' ');
 }
 
 function pointerOfKey(key: string): string {

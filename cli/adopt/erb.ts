@@ -373,7 +373,8 @@ export function withDoubleQuotedLiterals(tag: string): string {
   return out.includes("'") ? tag : `${m[1]}${out}${m[3]}`;
 }
 
-function oneLine(tag: string): string {
+/** A tag on one line, as a message shows it. */
+export function oneLine(tag: string): string {
   return tag.replace(/\s+/g, ' ');
 }
 

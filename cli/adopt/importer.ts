@@ -79,8 +79,7 @@ export function planImport(root: string, env: Env): ImportResult {
       const config = targetConfig(root, family, d, env, warnings, errors);
       targets.push({ file: family.file, destination: d, config });
       byDest[d ?? ''] = (isHash(config) ? config : {}) as Record<string, YamlValue>;
-      const sp = (byDest[d ?? ''] as Record<string, unknown>).secrets_path;
-      secretsPaths.add(typeof sp === 'string' ? sp : '.kamal/secrets');
+      secretsPaths.add(KamalSecrets.pathIn(byDest[d ?? '']));
     }
     const split = family.destinations.length > 0 ? splitDestinations(byDest) : { base: byDest[''], overlays: {} as Record<string, Record<string, YamlValue>> };
     const id = uniqueId(familyId(family.file), ids);
@@ -541,8 +540,7 @@ function declareMissingSecrets(plan: ImportPlan, deploys: KamalDeploy[], targets
     const file = d.props.file ?? 'config/deploy.yml';
     for (const t of targets.filter((x) => x.file === file)) {
       const run = `${file}${t.destination ? ` -d ${t.destination}` : ''}`;
-      const configured = isHash(t.config) ? t.config.secrets_path : undefined;
-      const secretsPath = typeof configured === 'string' ? configured : '.kamal/secrets';
+      const secretsPath = KamalSecrets.pathIn(isHash(t.config) ? t.config : {});
       const secrets = KamalSecrets.forPath(deploy, secretsPath);
       const missing = deploy.secretUses(t.destination).filter((use) => !secrets?.lookup(use.secret, t.destination).found);
       if (missing.length === 0) continue;

@@ -217,8 +217,7 @@ export class KamalDeploy extends Construct implements IAccessoryOwner {
    * the effective config's `secrets_path`, which a destination or an override may set.
    */
   public secretsPathOf(destination?: string): string {
-    const configured = this.effectiveConfig(destination).secrets_path;
-    return typeof configured === 'string' ? configured : '.kamal/secrets';
+    return KamalSecrets.pathIn(this.effectiveConfig(destination));
   }
 
   /** The destinations to deploy with (`[undefined]` for a config without destinations). */

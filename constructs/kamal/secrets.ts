@@ -156,6 +156,9 @@ export interface SecretLookup {
 
 const REGISTRY = new WeakMap<IConstruct, KamalSecrets[]>();
 
+/** Where Kamal looks for secrets files when a config sets no `secrets_path`. */
+const DEFAULT_PATH = '.kamal/secrets';
+
 /**
  * The `.kamal/secrets*` files: names and references only. Knows which files Kamal reads for a
  * destination, so configs can prove every secret they use resolves before anyone deploys.
@@ -164,6 +167,11 @@ export class KamalSecrets extends Construct {
   /** The secrets files declared in this tree for `path`. */
   public static forPath(scope: IConstruct, path: string): KamalSecrets | undefined {
     return (REGISTRY.get(scope.node.root) ?? []).find((s) => s.path === path);
+  }
+
+  /** Where a merged config's secrets files are: its `secrets_path`, or Kamal's default. */
+  public static pathIn(config: { readonly secrets_path?: unknown }): string {
+    return typeof config.secrets_path === 'string' ? config.secrets_path : DEFAULT_PATH;
   }
 
   /** The files Kamal reads for a destination (or none), in order, for `path`. */
@@ -179,7 +187,7 @@ export class KamalSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: KamalSecretsProps = {}) {
     super(scope, id);
-    this.path = props.path ?? '.kamal/secrets';
+    this.path = props.path ?? DEFAULT_PATH;
     if (KamalSecrets.forPath(this, this.path)) {
       throw new Error(`[${this.node.path}] secrets files for ${this.path} are already declared by [${KamalSecrets.forPath(this, this.path)!.node.path}]; add secrets there`);
     }
