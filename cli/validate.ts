@@ -209,12 +209,11 @@ function checkRun(root: string, family: ConfigFamily, destination: string | unde
     const hidden = typeof value === 'string' ? opaqueIn(value, opaque) : [];
     let message = p.message;
     for (const t of opaque) message = message.split(t.placeholder).join(oneLine(t.tag));
-    // A value that is wholly one tag validate could not evaluate, unquoted, is unknown (what it
-    // prints may even be a number): what its stand-in fails is no verdict. The key it sits under,
-    // text beside the tag, or quotes around it (a string, whatever it prints) are known.
+    // A value that is wholly one tag validate could not evaluate, shown on its line as a plain
+    // scalar (`key: TAG`, `- TAG`), is unknown (it may even print a number): what its stand-in
+    // fails is no verdict. The key it sits under, text beside it, quotes, a !!str tag, a block
+    // scalar or an alias are known, and judged as written.
     const rendered = where.line === undefined ? '' : config.files.find((f) => f.file === where.file)?.erb.text.split('\n')[where.line - 1] ?? '';
-    // Unknown only when the line shows the tag as a plain scalar value (`key: TAG`, `- TAG`):
-    // quoted, tagged (!!str), a block scalar or an alias is a string, or judged as written.
     const placeholder = hidden[0]?.placeholder;
     const plain = placeholder !== undefined && new RegExp(`(?:^|:|-)[ \\t]+${placeholder}[ \\t]*(?:#.*)?$`).test(rendered);
     const unknown = value === placeholder && plain && !/unknown keys?:/.test(p.message);
@@ -292,12 +291,13 @@ function checkSecrets(root: string, family: ConfigFamily, destination: string | 
   const run = runLabel(family, destination);
   // A path that ERB computes (and validate can't evaluate) names files only Kamal will know.
   const hidden = opaqueIn(secretsPath, config.files.flatMap((f) => f.erb.opaque));
-  if (hidden.length > 0 && secretUsesOf(cfg).length > 0) {
+  if (hidden.length > 0) {
+    if (secretUsesOf(cfg).length === 0) return;
     const where = config.where('/secrets_path');
     const message = `secrets_path comes from ERB that was not evaluated (${[...new Set(hidden.map((t) => oneLine(t.tag)))].join(', ')}), so the secrets this config uses are not checked against the files Kamal reads`;
     c.add({ file: where.file, line: where.line, message, severity: 'warning' }, run);
+    return;
   }
-  if (hidden.length > 0) return;
   const files = KamalSecrets.filesRead(secretsPath, destination);
   const present = files.filter((f) => fs.existsSync(path.join(root, f)));
   const names = new Set(present.flatMap((f) => parseSecretsFile(fs.readFileSync(path.join(root, f), 'utf8')).map((s) => s.name)));

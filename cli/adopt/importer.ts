@@ -16,6 +16,7 @@ import type { ProxyProps } from '../../constructs/kamal/proxy';
 import { EnvTag, OpaqueTag, withDoubleQuotedLiterals } from './erb';
 import { AccessoryPlan, buildPlan, DeployPlan, ImportPlan, OverridePlan, secretSource, SecretSpec, SecretsPlan } from './plan';
 import { KamalSecrets } from '../../constructs/kamal/secrets';
+import { Erb } from '../../src/erb';
 import type { KamalDeploy } from '../../constructs/kamal/deploy';
 import { checkAsKamal } from './kamal-check';
 import { ConfigFamily, findFamilies, loadConfig, parseSecretsFile } from './repository';
@@ -540,11 +541,11 @@ function declareMissingSecrets(plan: ImportPlan, deploys: KamalDeploy[], targets
     const file = d.props.file ?? 'config/deploy.yml';
     for (const t of targets.filter((x) => x.file === file)) {
       const run = `${file}${t.destination ? ` -d ${t.destination}` : ''}`;
-      const secretsPath = KamalSecrets.pathIn(isHash(t.config) ? t.config : {});
+      const secretsPath = deploy.secretsPathOf(t.destination);
       const secrets = KamalSecrets.forPath(deploy, secretsPath);
       const missing = deploy.secretUses(t.destination).filter((use) => !secrets?.lookup(use.secret, t.destination).found);
       if (missing.length === 0) continue;
-      if (secretsPath.includes('<%')) {
+      if (Erb.isErb(secretsPath)) {
         errors.push(
           `${run}: secrets_path ${secretsPath} is computed by ERB; kamal-cdk writes the secrets files itself, at a path of the project, so it can't check or declare ${[...new Set(missing.map((u) => u.secret))].join(', ')} there. ` +
             'Set secrets_path to such a path (or leave it out), and import again',
